@@ -1,0 +1,1 @@
+"""Shared machinery: database base, request handling, security, audit log, errors."""

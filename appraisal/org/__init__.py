@@ -1,0 +1,1 @@
+"""Organisation: the department tree and the staff."""
