@@ -3,6 +3,7 @@ set), the app, a client, object factories and a login helper."""
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from itertools import count
@@ -13,6 +14,7 @@ from sqlalchemy import text
 from appraisal import create_app
 from appraisal.auth import operations as auth_ops
 from appraisal.auth.models import Role
+from appraisal.auth.passwords import hash_password as _real_hash_password
 from appraisal.extensions import db
 from appraisal.org.models import Department, DepartmentKind, Staff, StaffGroup
 
@@ -42,6 +44,21 @@ def _reset_postgres() -> None:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     db.create_all()
+
+
+@functools.cache
+def _cached_hash(password: str) -> str:
+    return _real_hash_password(password)
+
+
+@pytest.fixture(autouse=True)
+def _hash_each_password_once(monkeypatch):
+    """A real argon2id hash, computed once per distinct password for the whole run.
+
+    Verification at login stays real; only the repeated hashing of the same test password
+    (about 50 ms each) is skipped.
+    """
+    monkeypatch.setattr(auth_ops, "hash_password", _cached_hash)
 
 
 @pytest.fixture
