@@ -142,6 +142,9 @@ AUDIT_GUARD_DDL = {
         "BEGIN RAISE EXCEPTION 'audit entries are append-only'; END; $$ LANGUAGE plpgsql",
         "CREATE TRIGGER audit_entries_no_change BEFORE UPDATE OR DELETE ON audit_entries "
         "FOR EACH ROW EXECUTE FUNCTION audit_entries_refuse()",
+        # Row triggers do not fire on TRUNCATE; a statement trigger closes that gap.
+        "CREATE TRIGGER audit_entries_no_truncate BEFORE TRUNCATE ON audit_entries "
+        "FOR EACH STATEMENT EXECUTE FUNCTION audit_entries_refuse()",
     ],
 }
 AUDIT_GUARD_DROP = {
@@ -151,6 +154,7 @@ AUDIT_GUARD_DROP = {
     ],
     "postgresql": [
         "DROP TRIGGER IF EXISTS audit_entries_no_change ON audit_entries",
+        "DROP TRIGGER IF EXISTS audit_entries_no_truncate ON audit_entries",
         "DROP FUNCTION IF EXISTS audit_entries_refuse()",
     ],
 }
