@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import enum
-from datetime import date
+from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import Enum, ForeignKey, String
+from appraisal.core.i18n import lazy_gettext as _l
+from sqlalchemy import JSON, Enum, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from appraisal.core.db import Base
+from appraisal.core.db import Base, utcnow
+
+if TYPE_CHECKING:
+    from appraisal.auth.models import User
 
 
 class DepartmentKind(enum.Enum):
@@ -92,6 +96,10 @@ class Department(Base):
         """True if this department is ``other`` or lies below it."""
         return self.path.startswith(other.path)
 
+    def can_move_under(self, parent: Department | None) -> bool:
+        """A department may go anywhere except under itself or its own descendants."""
+        return parent is None or not parent.is_within(self)
+
     def __repr__(self) -> str:
         return f"<Department {self.code} {self.name}>"
 
@@ -116,3 +124,55 @@ class Staff(Base):
 
     def __repr__(self) -> str:
         return f"<Staff {self.employee_number} {self.name}>"
+
+
+class ImportKind(enum.Enum):
+    """What an organisation CSV import brings in."""
+
+    staff = "staff"
+    departments = "departments"
+
+
+class ImportStatus(enum.Enum):
+    """An uploaded file waits for confirmation, then is applied once."""
+
+    pending = "pending"
+    applied = "applied"
+
+
+class OrgImportBatch(Base):
+    """An uploaded staff or department CSV, kept between the preview and the confirmation.
+
+    The decoded text is stored, not a parsed form: the confirmation re-validates it against
+    the database as it is then, so nothing imported was checked against stale data. Any
+    worker can serve the preview and the confirmation, and the row stays as the record of
+    what was imported, by whom and when.
+    """
+
+    __tablename__ = "org_import_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ImportKind] = mapped_column(
+        Enum(ImportKind, native_enum=False, length=20, validate_strings=True)
+    )
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    raw_text: Mapped[str] = mapped_column(Text)
+    status: Mapped[ImportStatus] = mapped_column(
+        Enum(ImportStatus, native_enum=False, length=20, validate_strings=True),
+        default=ImportStatus.pending,
+    )
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    applied_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    applied_at: Mapped[datetime | None]
+    summary: Mapped[dict | None] = mapped_column(JSON)
+
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    applied_by: Mapped[User | None] = relationship(foreign_keys=[applied_by_id])
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status is ImportStatus.pending
+
+    def __repr__(self) -> str:
+        return f"<OrgImportBatch {self.id} {self.kind.value} {self.status.value}>"
