@@ -1,6 +1,7 @@
 """Language choice: the account's setting, else the session's, else the browser's."""
 
 from flask import current_app, request, session
+from flask_babel import LazyString, gettext
 from flask_login import current_user
 
 from appraisal.extensions import babel
@@ -17,3 +18,21 @@ def select_locale() -> str:
 
 def init_i18n(app) -> None:
     babel.init_app(app, locale_selector=select_locale)
+
+
+class TextLazyString(LazyString):
+    """A lazy translation that templates escape like any other text.
+
+    Flask-Babel's LazyString declares ``__html__``, so Jinja would print it unescaped, and
+    user data formatted into it (a CSV cell, a department name) would become live HTML.
+    """
+
+    def __getattribute__(self, name: str):
+        if name == "__html__":
+            raise AttributeError(name)
+        return super().__getattribute__(name)
+
+
+def lazy_gettext(string: str, **variables) -> TextLazyString:
+    """Like flask_babel.lazy_gettext, but the result is text, never markup."""
+    return TextLazyString(gettext, string, **variables)
