@@ -73,6 +73,9 @@ def build_config(instance_path: str) -> dict:
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
         "SMTP_STARTTLS": _bool("SMTP_STARTTLS"),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "appraisal@localhost"),
+        "MAIL_MAX_ATTEMPTS": _int("MAIL_MAX_ATTEMPTS", 5),
+        "MAIL_RETRY_SECONDS": _int("MAIL_RETRY_SECONDS", 300),
+        "MAIL_CLAIM_TIMEOUT_SECONDS": _int("MAIL_CLAIM_TIMEOUT_SECONDS", 900),
         "SCHEDULER_OUTBOX_SECONDS": _int("SCHEDULER_OUTBOX_SECONDS", 60),
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
     }
