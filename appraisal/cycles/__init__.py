@@ -1,0 +1,1 @@
+"""Appraisal cycles and their schemes."""
