@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
+from appraisal.core.i18n import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -48,6 +48,9 @@ class User(UserMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # When an administrator last cleared the lockout: failures before it no longer count.
+    # A fact (who did what when is in the audit log), not a stored failure counter.
+    lockout_cleared_at: Mapped[datetime | None]
 
     staff: Mapped[Staff | None] = relationship(lazy="joined")
     grants: Mapped[list[RoleGrant]] = relationship(
@@ -129,11 +132,20 @@ class RoleGrant(Base):
     department: Mapped[Department | None] = relationship(lazy="joined")
 
 
+class SessionEnd(enum.Enum):
+    """Why a session is no longer live."""
+
+    ended = "ended"  # logout, password change, deactivation
+    idle = "idle"  # no request for SESSION_IDLE_MINUTES
+    expired = "expired"  # older than SESSION_ABSOLUTE_HOURS
+
+
 class UserSession(Base):
     """A server-side login session: the cookie holds only its random id.
 
     Ending the row (logout, password change, absolute time-out) ends the session on every
-    worker at once, and a copied cookie is worthless afterwards.
+    worker at once, and a copied cookie is worthless afterwards. Both time-outs are measured
+    on the row, so they hold whatever the browser sends back.
     """
 
     __tablename__ = "user_sessions"
@@ -141,9 +153,23 @@ class UserSession(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
     ip_address: Mapped[str] = mapped_column(String(64), default="")
     user_agent: Mapped[str] = mapped_column(String(300), default="")
+
+    user: Mapped[User] = relationship()
+
+    def end_reason(self, now: datetime, idle: timedelta, absolute: timedelta
+                   ) -> SessionEnd | None:
+        """None while the session is live, else why it is over (pure)."""
+        if self.ended_at is not None:
+            return SessionEnd.ended
+        if now - self.created_at >= absolute:
+            return SessionEnd.expired
+        if now - self.last_seen_at >= idle:
+            return SessionEnd.idle
+        return None
 
 
 class LoginAttempt(Base):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -17,12 +16,24 @@ from appraisal.core.handlers import RH, AuthenticatedRH
 
 
 def safe_next(target: str | None) -> str:
-    """Only a local path may be a redirect target (no open redirects)."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc:
-            return target
+    """Only a local path may be a redirect target (no open redirects).
+
+    Browsers read a backslash as a slash and drop tabs and newlines, so a path starting with
+    a slash and a backslash (or a tab, then a slash) would leave the site: such targets are
+    refused outright.
+    """
+    if is_local_path(target):
+        return target
     return url_for("home.index")
+
+
+def is_local_path(target: str | None) -> bool:
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return False
+    if "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
 
 
 def client_ip() -> str:
@@ -61,12 +72,12 @@ class RHLogin(RH):
         return redirect(safe_next(form.next.data))
 
     def _begin_session(self, user) -> None:
-        # A brand-new session at login: nothing from before the login survives.
+        # A brand-new session at login: nothing from before the login survives (a planted
+        # session id, an old CSRF token), except the language the visitor chose.
         language = session.get("language")
         session.clear()
         row = operations.start_session(user, client_ip(), request.user_agent.string)
         session["sid"] = row.id
-        session["last_seen"] = int(time.time())
         if language:
             session["language"] = language
         login_user(user)
@@ -79,8 +90,11 @@ class RHLogout(AuthenticatedRH):
 
     def process(self):
         operations.end_session(session.get("sid"))
+        language = session.get("language")
         logout_user()
         session.clear()
+        if language:
+            session["language"] = language
         flash(_("You have logged out."), "info")
         return redirect(url_for("auth.login"))
 
@@ -98,9 +112,8 @@ class RHChangePassword(AuthenticatedRH):
             else:
                 try:
                     operations.set_password(self.user, self.user, form.new_password.data)
-                except operations.PasswordPolicyError:
-                    form.new_password.errors.append(
-                        _("Choose at least 10 characters, different from your username."))
+                except operations.PasswordPolicyError as error:
+                    form.new_password.errors.append(str(error.message))
                 else:
                     row = operations.start_session(self.user, client_ip(),
                                                    request.user_agent.string)

@@ -1,6 +1,6 @@
 """Language choice: the account's setting, else the session's, else the browser's."""
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import LazyString, gettext
 from flask_login import current_user
 
@@ -9,6 +9,8 @@ from appraisal.extensions import babel
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and scheduler jobs
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("language") in languages:

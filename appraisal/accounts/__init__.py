@@ -1,0 +1,1 @@
+"""Account administration: users, their roles, passwords, lockouts and sessions."""
