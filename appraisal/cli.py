@@ -7,7 +7,9 @@ from flask.cli import with_appcontext
 
 from appraisal.auth import operations
 from appraisal.auth.models import Role
+from appraisal.demo.cli import demo
 from appraisal.extensions import db
+from appraisal.jobs.cli import run_job_command, scheduler_command
 
 
 @click.command("create-admin")
@@ -27,4 +29,4 @@ def create_admin(username: str, password: str) -> None:
     click.echo(f"Administrator {username} created.")
 
 
-COMMANDS = [create_admin]
+COMMANDS = [create_admin, demo, scheduler_command, run_job_command]
