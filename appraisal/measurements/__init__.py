@@ -1,0 +1,1 @@
+"""Measurements in (CSV and API), disputes, exemptions and outlier alarms."""
