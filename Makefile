@@ -7,6 +7,7 @@ PYBABEL := $(VENV)/bin/pybabel
 TRANSLATIONS := appraisal/translations
 HOST ?= 127.0.0.1
 PORT ?= 5000
+TEST_WORKERS ?= auto
 
 .PHONY: run test test-browser install translations messages db demo scheduler clean
 
@@ -15,7 +16,7 @@ run: install translations db  ## set up, migrate, seed the demo if empty, serve 
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install translations  ## the whole suite except the browser tests
-	@$(PY) -m pytest -m "not browser" $(PYTEST_ARGS); rc=$$?; \
+	@$(PY) -m pytest -m "not browser" -n $(TEST_WORKERS) $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure here"; fi; exit $$rc
 
 test-browser: install translations  ## the browser tests (Playwright + Debian's chromium)
@@ -35,7 +36,7 @@ translations: install  ## compile the .po catalogues into .mo files
 
 messages: install  ## extract new strings and merge them into the catalogues
 	$(PYBABEL) extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --no-location --sort-output -o $(TRANSLATIONS)/messages.pot .
-	$(PYBABEL) update -N --no-location -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
+	$(PYBABEL) update -N --no-wrap --ignore-obsolete -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
 
 db: install  ## upgrade the database to the newest migration
 	$(FLASK) db upgrade

@@ -22,6 +22,31 @@ PASSWORD = "correct horse battery"
 POSTGRES = bool(os.environ.get("DATABASE_URL"))
 
 
+def _database_per_xdist_worker() -> None:
+    """Under pytest-xdist, give each worker its own PostgreSQL database (created on demand).
+
+    Tests recreate the schema per test, so workers must not share one. The environment
+    variable is rewritten before any app exists, so subprocesses started by tests (the
+    scheduler test) see the same database as the test itself.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not (POSTGRES and worker):
+        return
+    import psycopg
+
+    base, name = os.environ["DATABASE_URL"].rsplit("/", 1)
+    worker_db = f"{name}_{worker}"
+    with psycopg.connect(f"{base}/{name}", autocommit=True) as connection:
+        found = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (worker_db,)).fetchone()
+        if not found:
+            connection.execute(f'CREATE DATABASE "{worker_db}"')
+    os.environ["DATABASE_URL"] = f"{base}/{worker_db}"
+
+
+_database_per_xdist_worker()
+
+
 @pytest.fixture
 def app(tmp_path):
     config = {"TESTING": True, "SECRET_KEY": "test-secret", "SERVER_NAME": "localhost"}

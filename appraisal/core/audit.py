@@ -166,6 +166,12 @@ def install_audit_guard(connection) -> None:
         connection.exec_driver_sql(statement)
 
 
+def remove_audit_guard(connection) -> None:
+    """Drop those triggers (a migration's downgrade, before the table goes)."""
+    for statement in AUDIT_GUARD_DROP.get(connection.dialect.name, []):
+        connection.exec_driver_sql(statement)
+
+
 @event.listens_for(AuditEntry.__table__, "after_create")
 def _after_create(target, connection, **kw) -> None:
     install_audit_guard(connection)

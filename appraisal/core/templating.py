@@ -7,7 +7,7 @@ from typing import Callable
 
 from flask import Flask, current_app, request
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
+from appraisal.core.i18n import lazy_gettext as _l
 from flask_login import current_user
 
 from appraisal.auth.forms import LanguageForm
@@ -23,16 +23,26 @@ class NavItem:
 
     @property
     def active(self) -> bool:
-        return (request.endpoint or "").split(".")[0] == self.endpoint.split(".")[0]
+        return request.endpoint == self.endpoint
 
 
 NAV_ITEMS = [
     NavItem("home.index", _l("Home"), lambda user: True),
     NavItem("org.departments", _l("Departments"), lambda user: user.is_admin),
     NavItem("org.staff_list", _l("Staff"), lambda user: user.is_admin or user.is_manager),
+    NavItem("indicators.index", _l("Indicators"), lambda user: user.is_admin),
+    NavItem("cycles.index", _l("Cycles"), lambda user: user.is_admin),
     NavItem("accounts.users", _l("Users"), lambda user: user.is_admin),
     NavItem("audit.log", _l("Audit log"), lambda user: user.is_admin),
     NavItem("notifications.outbox", _l("Outbox"), lambda user: user.is_admin),
+    NavItem("data.my_measurements", _l("My data"), lambda user: user.is_clinician),
+    NavItem("data.disputes", _l("Disputes"), lambda user: user.is_admin),
+    NavItem("data.exemptions", _l("Exemptions"), lambda user: user.is_admin or user.is_manager),
+    NavItem("data.quality", _l("Data quality"), lambda user: user.is_admin or user.is_manager),
+    NavItem("scorecards.mine", _l("My scorecard"), lambda user: user.is_clinician),
+    NavItem("scorecards.departments", _l("Department results"),
+            lambda user: user.is_admin or user.is_manager),
+    NavItem("scorecards.alarms", _l("Alarms"), lambda user: user.is_admin or user.is_manager),
 ]
 
 

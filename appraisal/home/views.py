@@ -1,7 +1,7 @@
 """The home page: what each role needs first."""
 
 from flask import render_template
-from flask_babel import lazy_gettext as _l
+from appraisal.core.i18n import lazy_gettext as _l
 
 from appraisal.core.handlers import AuthenticatedRH
 from appraisal.home import queries
