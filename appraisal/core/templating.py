@@ -32,6 +32,7 @@ NAV_ITEMS = [
     NavItem("org.staff_list", _l("Staff"), lambda user: user.is_admin or user.is_manager),
     NavItem("indicators.index", _l("Indicators"), lambda user: user.is_admin),
     NavItem("cycles.index", _l("Cycles"), lambda user: user.is_admin),
+    NavItem("measurements.batches", _l("Measurements"), lambda user: user.is_admin),
     NavItem("accounts.users", _l("Users"), lambda user: user.is_admin),
     NavItem("audit.log", _l("Audit log"), lambda user: user.is_admin),
     NavItem("notifications.outbox", _l("Outbox"), lambda user: user.is_admin),
