@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+import enum
+
+from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, registry
 
 # Named constraints make Alembic migrations reproducible on SQLite and PostgreSQL alike.
@@ -15,6 +17,12 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def enum_column(enum_class: type[enum.Enum], length: int = 20) -> Enum:
+    """An enum stored as its value in a VARCHAR: the same on SQLite and PostgreSQL, and a new
+    member needs no ALTER TYPE."""
+    return Enum(enum_class, native_enum=False, length=length, validate_strings=True)
 
 
 def utcnow() -> datetime:

@@ -6,16 +6,13 @@ import enum
 from datetime import date, datetime
 
 from appraisal.core.i18n import lazy_gettext as _l
-from sqlalchemy import JSON, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from appraisal.core.db import Base, utcnow
+from appraisal.core.db import Base, enum_column, utcnow
 from appraisal.indicators.models import Indicator
 from appraisal.org.models import Department, StaffGroup
 
-
-def _enum(enum_class: type[enum.Enum]) -> Enum:
-    return Enum(enum_class, native_enum=False, length=20, validate_strings=True)
 
 
 class CyclePeriod(enum.Enum):
@@ -67,10 +64,10 @@ class Cycle(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
-    period: Mapped[CyclePeriod] = mapped_column(_enum(CyclePeriod))
+    period: Mapped[CyclePeriod] = mapped_column(enum_column(CyclePeriod))
     start_date: Mapped[date]
     end_date: Mapped[date]
-    state: Mapped[CycleState] = mapped_column(_enum(CycleState), default=CycleState.draft)
+    state: Mapped[CycleState] = mapped_column(enum_column(CycleState), default=CycleState.draft)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None]
 
@@ -99,7 +96,7 @@ class Scheme(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)
-    staff_group: Mapped[StaffGroup] = mapped_column(_enum(StaffGroup))
+    staff_group: Mapped[StaffGroup] = mapped_column(enum_column(StaffGroup))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     version: Mapped[int] = mapped_column(default=1)
     frozen: Mapped[bool] = mapped_column(default=False)
@@ -154,7 +151,7 @@ class SchemeIndicator(Base):
     target: Mapped[float]
     min_denominator: Mapped[int | None]
     red_line_limit: Mapped[float | None]
-    red_line_side: Mapped[RedLineSide | None] = mapped_column(_enum(RedLineSide))
+    red_line_side: Mapped[RedLineSide | None] = mapped_column(enum_column(RedLineSide))
 
     scheme: Mapped[Scheme] = relationship(back_populates="items")
     indicator: Mapped[Indicator] = relationship(lazy="joined")

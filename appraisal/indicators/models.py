@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 
 from appraisal.core.i18n import lazy_gettext as _l
-from sqlalchemy import Enum, String, Text
+from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from appraisal.core.db import Base
+from appraisal.core.db import Base, enum_column
 
 
 class Dimension(enum.Enum):
@@ -84,9 +84,6 @@ DATA_SOURCE_LABELS = {
 }
 
 
-def _enum(enum_class: type[enum.Enum]) -> Enum:
-    return Enum(enum_class, native_enum=False, length=30, validate_strings=True)
-
 
 class Indicator(Base):
     """A library entry: what is measured, how, and why it matters (in plain words)."""
@@ -97,10 +94,10 @@ class Indicator(Base):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     explanation: Mapped[str] = mapped_column(Text, default="")
-    dimension: Mapped[Dimension] = mapped_column(_enum(Dimension))
-    kind: Mapped[IndicatorKind] = mapped_column(_enum(IndicatorKind))
+    dimension: Mapped[Dimension] = mapped_column(enum_column(Dimension, length=30))
+    kind: Mapped[IndicatorKind] = mapped_column(enum_column(IndicatorKind, length=30))
     unit: Mapped[str] = mapped_column(String(40), default="")
-    direction: Mapped[Direction] = mapped_column(_enum(Direction))
+    direction: Mapped[Direction] = mapped_column(enum_column(Direction, length=30))
     data_source: Mapped[str] = mapped_column(String(120), default="")
     risk_adjustable: Mapped[bool] = mapped_column(default=False)
     # Values outside this range are refused at import as implausible (None: no bound).

@@ -6,10 +6,10 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from appraisal.core.db import Base, utcnow
+from appraisal.core.db import Base, enum_column, utcnow
 from appraisal.cycles.models import Cycle
 from appraisal.indicators.models import Indicator
 from appraisal.org.models import Staff
@@ -17,9 +17,6 @@ from appraisal.org.models import Staff
 if TYPE_CHECKING:
     from appraisal.auth.models import User
 
-
-def _enum(enum_class: type[enum.Enum]) -> Enum:
-    return Enum(enum_class, native_enum=False, length=20, validate_strings=True)
 
 
 class BatchSource(enum.Enum):
@@ -38,7 +35,7 @@ class ImportBatch(Base):
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"))
     # The sender's name for the batch ("HIS-discharges-2026Q3"): the same key replaces.
     batch_key: Mapped[str] = mapped_column(String(120))
-    source: Mapped[BatchSource] = mapped_column(_enum(BatchSource))
+    source: Mapped[BatchSource] = mapped_column(enum_column(BatchSource))
     filename: Mapped[str] = mapped_column(String(255), default="")
     row_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -127,7 +124,7 @@ class Dispute(Base):
     measurement_id: Mapped[int] = mapped_column(ForeignKey("measurements.id"), index=True)
     raised_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     reason: Mapped[str] = mapped_column(Text)
-    state: Mapped[DisputeState] = mapped_column(_enum(DisputeState), default=DisputeState.open)
+    state: Mapped[DisputeState] = mapped_column(enum_column(DisputeState), default=DisputeState.open)
     raised_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     resolved_at: Mapped[datetime | None]
@@ -162,7 +159,7 @@ class Exemption(Base):
     indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"))
     reason: Mapped[str] = mapped_column(Text)
     state: Mapped[ExemptionState] = mapped_column(
-        _enum(ExemptionState), default=ExemptionState.requested)
+        enum_column(ExemptionState), default=ExemptionState.requested)
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -223,7 +220,7 @@ class MeasurementUpload(Base):
     batch_key: Mapped[str] = mapped_column(String(120))
     filename: Mapped[str] = mapped_column(String(255), default="")
     raw_text: Mapped[str] = mapped_column(Text)
-    status: Mapped[UploadStatus] = mapped_column(_enum(UploadStatus),
+    status: Mapped[UploadStatus] = mapped_column(enum_column(UploadStatus),
                                                  default=UploadStatus.pending)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
