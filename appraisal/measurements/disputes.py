@@ -131,11 +131,12 @@ def open_dispute_of(measurement: Measurement) -> Dispute | None:
         Dispute.measurement_id == measurement.id, Dispute.state == DisputeState.open)).first()
 
 
-def open_dispute_measurement_ids(cycle: Cycle | int) -> set[int]:
-    """Ids of the cycle's measurements that have an open dispute (status "disputed")."""
+def disputed_codes(cycle: Cycle | int) -> set[tuple[int, str]]:
+    """(staff id, indicator code) of the cycle's measurements that have an open dispute."""
     cycle_id = getattr(cycle, "id", cycle)
-    return set(db.session.scalars(
-        select(Dispute.measurement_id).join(Dispute.measurement)
+    return set(db.session.execute(
+        select(Measurement.staff_id, Indicator.code).select_from(Dispute)
+        .join(Dispute.measurement).join(Measurement.indicator)
         .where(Measurement.cycle_id == cycle_id, Dispute.state == DisputeState.open)))
 
 

@@ -11,6 +11,8 @@ import enum
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
+import numpy as np
+
 from appraisal.core.i18n import lazy_gettext as _l
 from appraisal.cycles.models import SchemeIndicator
 from appraisal.indicators.models import Dimension, Indicator, IndicatorKind
@@ -150,7 +152,7 @@ def what_if(cohort: Cohort, staff_id: int, measurements: Mapping[str, Measuremen
 def _card(cohort: Cohort, person: PersonScore, staff_id: int, disputed) -> Card:
     names = {item.indicator.code: item.indicator.name for item in cohort.scheme.items}
     score = cohort.score()
-    inputs = cohort.measurements.get(staff_id, {})
+    inputs = cohort.inputs_of(staff_id)
     lines = []
     for item in cohort.scheme.items:
         code = item.indicator.code
@@ -174,9 +176,9 @@ def _group_value(cohort: Cohort, score, indicator: Indicator) -> float | None:
     if indicator.kind is IndicatorKind.rate:
         group = score.groups.get(indicator.code)
         return group.rate if group is not None and group.size else None
-    values = [m[indicator.code].value for m in cohort.measurements.values()
-              if indicator.code in m and m[indicator.code].value is not None]
-    return sum(values) / len(values) if values else None
+    values = cohort.values_of(indicator.code, "value")
+    values = values[~np.isnan(values)]
+    return float(values.mean()) if values.size else None
 
 
 def difference(real: float | None, simulated: float | None) -> float | None:

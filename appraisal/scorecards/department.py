@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from appraisal.indicators.models import Indicator, IndicatorKind
 from appraisal.org.models import Department, StaffGroup
 from appraisal.scorecards.loading import Cohort, Snapshot, StaffRow
@@ -221,13 +223,13 @@ def _pooled(cohorts, indicator: Indicator, only: set[int] | None) -> float | Non
                      if s.code == indicator.code), None)
         if spec is None:
             continue
-        minimum = cohort.spec.minimum_for(spec)
-        for staff_id, inputs in cohort.measurements.items():
-            m = inputs.get(indicator.code)
-            if (only is None or staff_id in only) and m is not None and m.denominator \
-                    and m.denominator >= minimum and m.numerator is not None:
-                events += m.numerator
-                cases += m.denominator
+        numerator = cohort.values_of(indicator.code, "numerator")
+        denominator = cohort.values_of(indicator.code, "denominator")
+        counted = ~np.isnan(numerator) & (denominator >= cohort.spec.minimum_for(spec))
+        if only is not None:
+            counted &= np.array([person.id in only for person in cohort.members], dtype=bool)
+        events += float(numerator[counted].sum())
+        cases += float(denominator[counted].sum())
     return events / cases if cases else None
 
 

@@ -18,7 +18,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cache, cached_property
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -27,11 +29,18 @@ from appraisal.cycles.queries import is_current_clause
 from appraisal.cycles.spec import scheme_spec
 from appraisal.extensions import db
 from appraisal.indicators.models import Indicator, IndicatorKind
-from appraisal.measurements.disputes import open_dispute_measurement_ids
+from appraisal.measurements.disputes import disputed_codes
 from appraisal.measurements.exemptions import approved_exemptions
 from appraisal.measurements.models import Measurement
 from appraisal.org.models import Department, DepartmentKind, Staff, StaffGroup
-from appraisal.scoring import CohortScore, MeasurementInput, SchemeError, SchemeSpec, score_cohort
+from appraisal.scoring import (
+    CohortScore,
+    MeasurementColumn,
+    MeasurementInput,
+    SchemeError,
+    SchemeSpec,
+    score_columns,
+)
 
 
 @dataclass(frozen=True)
@@ -55,13 +64,18 @@ class CohortKey:
     unit_id: int | None
 
 
+PARTS = ("numerator", "denominator", "value", "expected")
+
+
 @dataclass
 class Cohort:
     """Everyone compared with each other under one scheme in one cycle: the core's inputs.
 
-    ``measurements`` holds one entry per member (in staff-id order, empty when they have no
-    data), so the member order, and therefore every sum the core takes, is the same for the
-    stored data and for a "what if".
+    The inputs are columnar, as the core takes them: ``data[part, j, i]`` is part ``PARTS[part]``
+    of member ``i``'s measurement of the scheme's ``j``-th indicator (NaN = none), and
+    ``exempt[j, i]`` whether that indicator is exempted for them. Members are in staff-id
+    order, so the order, and therefore every sum the core takes, is the same for the stored
+    data and for a "what if".
     """
 
     key: CohortKey
@@ -70,31 +84,65 @@ class Cohort:
     spec_error: SchemeError | None
     unit: Department | None
     members: list[StaffRow]
-    measurements: dict[int, dict[str, MeasurementInput]]
-    exemptions: dict[int, frozenset[str]]
-    measurement_ids: dict[tuple[int, str], int] = field(default_factory=dict)
+    codes: tuple[str, ...]
+    data: np.ndarray
+    exempt: np.ndarray
     _score: CohortScore | None = field(default=None, repr=False)
 
     @property
     def indicators(self) -> list[Indicator]:
         return [item.indicator for item in self.scheme.items]
 
+    @cached_property
+    def rows(self) -> dict[int, int]:
+        """staff id -> their position in the arrays."""
+        return {person.id: i for i, person in enumerate(self.members)}
+
     def score(self) -> CohortScore:
         """The whole group scored by the core (once; raises the core's ``ScoringError``)."""
         if self.spec is None:
             raise self.spec_error
         if self._score is None:
-            self._score = score_cohort(self.spec, self.measurements, self.exemptions)
+            self._score = score_columns(self.spec, list(self.rows), self.columns())
         return self._score
+
+    def columns(self) -> dict[str, MeasurementColumn]:
+        return {code: MeasurementColumn(*self.data[:, j], exempt=self.exempt[j])
+                for j, code in enumerate(self.codes)}
+
+    def inputs_of(self, staff_id: int) -> dict[str, MeasurementInput]:
+        """A member's measurements by indicator code (those they have)."""
+        i = self.rows.get(staff_id)
+        if i is None:
+            return {}
+        inputs = {}
+        for j, code in enumerate(self.codes):
+            parts = [None if np.isnan(v) else float(v) for v in self.data[:, j, i]]
+            if any(v is not None for v in parts):
+                inputs[code] = MeasurementInput(*parts)
+        return inputs
+
+    def exempted_of(self, staff_id: int) -> frozenset[str]:
+        i = self.rows.get(staff_id)
+        if i is None:
+            return frozenset()
+        return frozenset(code for j, code in enumerate(self.codes) if self.exempt[j, i])
+
+    def values_of(self, code: str, part: str) -> np.ndarray:
+        """One part of every member's measurement of one indicator (NaN = none)."""
+        return self.data[PARTS.index(part), self.codes.index(code)]
 
     def with_inputs(self, staff_id: int, measurements: Mapping[str, MeasurementInput],
                     exempted: Collection[str]) -> Cohort:
         """A copy where one member's inputs are replaced: nothing here touches the database."""
-        inputs = dict(self.measurements)
-        inputs[staff_id] = dict(measurements)
-        exemptions = dict(self.exemptions)
-        exemptions[staff_id] = frozenset(exempted)
-        return replace(self, measurements=inputs, exemptions=exemptions, _score=None)
+        i = self.rows[staff_id]
+        data, exempt = self.data.copy(), self.exempt.copy()
+        for j, code in enumerate(self.codes):
+            given = measurements.get(code)
+            data[:, j, i] = [np.nan if given is None or getattr(given, part) is None
+                             else getattr(given, part) for part in PARTS]
+            exempt[j, i] = code in exempted
+        return replace(self, data=data, exempt=exempt, _score=None)
 
 
 @dataclass
@@ -137,10 +185,11 @@ def load(cycle_ids: Iterable[int], groups: Iterable[StaffGroup],
     indicator_ids = {item.indicator_id for s in schemes for item in s.items}
     rows = _measurements(cycle_ids, groups, indicator_ids)
     exemptions = {cycle_id: approved_exemptions(cycle_id) for cycle_id in cycle_ids}
-    disputed = _disputed(rows, disputes_of)
-    assignment = assign(schemes, staff, departments, cycle_ids,
-                        {(r.cycle_id, r.staff_id) for r in rows})
-    cohorts = _cohorts(schemes, staff, departments, assignment, rows, exemptions)
+    disputed = ({(disputes_of, staff_id, code) for staff_id, code in disputed_codes(disputes_of)}
+                if disputes_of is not None else set())
+    assignment = assign(schemes, staff, departments, cycle_ids, _measured_inactive(rows, staff))
+    cohorts = _cohorts(schemes, staff, departments, assignment, exemptions)
+    _fill(cohorts, assignment, rows)
     return Snapshot(cycle_ids, departments, staff, cohorts, assignment, disputed)
 
 
@@ -164,24 +213,45 @@ def _staff(groups: Collection[StaffGroup]) -> dict[int, StaffRow]:
     return {row.id: StaffRow(*row) for row in rows}
 
 
-def _measurements(cycle_ids, groups, indicator_ids) -> list:
+@dataclass(frozen=True)
+class MeasurementRows:
+    """The measurement rows of the loaded cycles, one numpy array per column."""
+
+    cycle_id: np.ndarray
+    staff_id: np.ndarray
+    indicator_id: np.ndarray
+    parts: np.ndarray  # (4, rows): PARTS, NaN where the column is NULL
+
+    @classmethod
+    def of(cls, rows: list) -> MeasurementRows:
+        # One array per column: about 30 times faster than a Python object per row, which at
+        # 800,000 rows was most of the time a whole cycle took to score.
+        columns = list(zip(*rows)) if rows else [()] * 7
+        ids = [np.array(column, dtype=np.int64) for column in columns[:3]]
+        parts = np.array(columns[3:], dtype=float).reshape(4, len(rows))
+        return cls(*ids, parts)
+
+
+def _measurements(cycle_ids, groups, indicator_ids) -> MeasurementRows:
     if not cycle_ids or not indicator_ids:
-        return []
-    return list(db.session.execute(
-        select(Measurement.id, Measurement.cycle_id, Measurement.staff_id, Indicator.code,
-               Indicator.kind, Indicator.risk_adjustable, Measurement.numerator,
-               Measurement.denominator, Measurement.value, Measurement.expected)
-        .join(Measurement.indicator).join(Measurement.staff)
-        .where(Measurement.cycle_id.in_(cycle_ids), Staff.staff_group.in_(groups),
-               Measurement.indicator_id.in_(indicator_ids))
-        .order_by(Measurement.staff_id, Measurement.id)))
+        return MeasurementRows.of([])
+    query = (select(Measurement.cycle_id, Measurement.staff_id, Measurement.indicator_id,
+                    Measurement.numerator, Measurement.denominator, Measurement.value,
+                    Measurement.expected)
+             .where(Measurement.cycle_id.in_(cycle_ids),
+                    Measurement.indicator_id.in_(indicator_ids)))
+    if set(groups) != set(StaffGroup):  # else every row is wanted: no join needed
+        query = query.join(Measurement.staff).where(Staff.staff_group.in_(groups))
+    return MeasurementRows.of(db.session.execute(query).all())
 
 
-def _disputed(rows, cycle_id: int | None) -> set[tuple[int, int, str]]:
-    if cycle_id is None:
-        return set()
-    ids = open_dispute_measurement_ids(cycle_id)
-    return {(r.cycle_id, r.staff_id, r.code) for r in rows if r.id in ids}
+def _measured_inactive(rows: MeasurementRows, staff: Mapping[int, StaffRow]
+                       ) -> set[tuple[int, int]]:
+    """(cycle id, staff id) of the inactive staff who have measurements there: they are
+    scored in those cycles although they have left."""
+    inactive = np.array([p.id for p in staff.values() if not p.active], dtype=np.int64)
+    hit = np.isin(rows.staff_id, inactive)
+    return set(zip(rows.cycle_id[hit].tolist(), rows.staff_id[hit].tolist()))
 
 
 # -- who is scored by which scheme (pure) ---------------------------------------------------------
@@ -215,34 +285,30 @@ def assign(schemes, staff, departments, cycle_ids, measured: set[tuple[int, int]
     by_cycle_group: dict[tuple, list[Scheme]] = defaultdict(list)
     for scheme in schemes:
         by_cycle_group[(scheme.cycle_id, scheme.staff_group)].append(scheme)
+
+    @cache  # everyone of a group in a department is in the same cohort: work it out once
+    def cohort_key(cycle_id: int, group: StaffGroup, department_id: int) -> CohortKey | None:
+        department = departments[department_id]
+        scheme = scheme_for(by_cycle_group.get((cycle_id, group), ()), department)
+        if scheme is None:
+            return None
+        unit = (comparison_unit(department, departments).id
+                if scheme.compare_within_department else None)
+        return CohortKey(cycle_id, scheme.id, unit)
+
     assignment = {}
     for cycle_id in cycle_ids:
         for person in staff.values():
             if not person.active and (cycle_id, person.id) not in measured:
                 continue
-            department = departments[person.department_id]
-            scheme = scheme_for(by_cycle_group.get((cycle_id, person.staff_group), ()),
-                                department)
-            if scheme is None:
-                continue
-            unit = (comparison_unit(department, departments).id
-                    if scheme.compare_within_department else None)
-            assignment[(cycle_id, person.id)] = CohortKey(cycle_id, scheme.id, unit)
+            key = cohort_key(cycle_id, person.staff_group, person.department_id)
+            if key is not None:
+                assignment[(cycle_id, person.id)] = key
     return assignment
 
 
-def measurement_input(kind: IndicatorKind, risk_adjustable: bool, numerator, denominator,
-                      value, expected) -> MeasurementInput:
-    """A stored measurement as the core takes it: a rate is numerator/denominator (and an
-    expected count only where the indicator is risk-adjusted), anything else its value."""
-    if kind is IndicatorKind.rate:
-        return MeasurementInput(numerator=numerator, denominator=denominator,
-                                expected=expected if risk_adjustable else None)
-    return MeasurementInput(value=value)
-
-
-def _cohorts(schemes, staff, departments, assignment, rows, exemptions
-             ) -> dict[CohortKey, Cohort]:
+def _cohorts(schemes, staff, departments, assignment, exemptions) -> dict[CohortKey, Cohort]:
+    """Every cohort with its members, exemptions and empty (all-NaN) measurement arrays."""
     schemes_by_id = {s.id: s for s in schemes}
     specs = {s.id: _spec(s) for s in schemes}
     members: dict[CohortKey, list[StaffRow]] = defaultdict(list)
@@ -252,22 +318,73 @@ def _cohorts(schemes, staff, departments, assignment, rows, exemptions
     for key, people in members.items():
         scheme = schemes_by_id[key.scheme_id]
         spec, error = specs[key.scheme_id]
-        exempted = exemptions.get(key.cycle_id, {})
+        codes = tuple(item.indicator.code for item in scheme.items)
+        exempt = np.zeros((len(codes), len(people)), dtype=bool)
+        for i, person in enumerate(people):
+            for code in exemptions.get(key.cycle_id, {}).get(person.id, ()):
+                if code in codes:
+                    exempt[codes.index(code), i] = True
         cohorts[key] = Cohort(
             key=key, scheme=scheme, spec=spec, spec_error=error,
             unit=departments.get(key.unit_id) if key.unit_id else None, members=people,
-            measurements={p.id: {} for p in people},
-            exemptions={p.id: frozenset(exempted.get(p.id, ())) for p in people})
-    for row in rows:
-        key = assignment.get((row.cycle_id, row.staff_id))
-        if key is None:
-            continue
-        cohort = cohorts[key]
-        cohort.measurements[row.staff_id][row.code] = measurement_input(
-            row.kind, row.risk_adjustable, row.numerator, row.denominator, row.value,
-            row.expected)
-        cohort.measurement_ids[(row.staff_id, row.code)] = row.id
+            codes=codes, data=np.full((len(PARTS), len(codes), len(people)), np.nan),
+            exempt=exempt)
     return cohorts
+
+
+def _fill(cohorts: Mapping[CohortKey, Cohort], assignment, rows: MeasurementRows) -> None:
+    """Put every measurement row into its cohort's arrays, with array operations only.
+
+    Each row is mapped to a cohort number and a member position through one lookup table
+    indexed by (cycle, staff); rows of people in no cohort are dropped.
+    """
+    if not cohorts or rows.staff_id.size == 0:
+        return
+    order = list(cohorts.values())
+    number = {cohort.key: n for n, cohort in enumerate(order)}
+    cycles = np.unique(rows.cycle_id)
+    people = np.unique(rows.staff_id)
+    cohort_of = np.full((cycles.size, people.size), -1, dtype=np.int64)
+    member_of = np.zeros((cycles.size, people.size), dtype=np.int64)
+    pairs = np.array(list(assignment), dtype=np.int64).reshape(-1, 2)
+    entries = [(number[key], cohorts[key].rows[staff_id])
+               for (_, staff_id), key in assignment.items()]
+    c, p = _positions(cycles, pairs[:, 0]), _positions(people, pairs[:, 1])
+    found = (c >= 0) & (p >= 0)
+    entries = np.array(entries, dtype=np.int64).reshape(-1, 2)[found]
+    cohort_of[c[found], p[found]] = entries[:, 0]
+    member_of[c[found], p[found]] = entries[:, 1]
+    c, p = np.searchsorted(cycles, rows.cycle_id), np.searchsorted(people, rows.staff_id)
+    row_cohort, row_member = cohort_of[c, p], member_of[c, p]
+    for n, cohort in enumerate(order):
+        mine = np.flatnonzero(row_cohort == n)
+        _fill_cohort(cohort, row_member[mine], rows.indicator_id[mine], rows.parts[:, mine])
+
+
+def _fill_cohort(cohort: Cohort, members: np.ndarray, indicator_ids: np.ndarray,
+                 parts: np.ndarray) -> None:
+    """The rows of one cohort into its arrays; each part only where the indicator's kind
+    uses it (a rate its counts, and the expected count only when it is risk-adjusted)."""
+    items = cohort.scheme.items
+    if not items:
+        return
+    ids = np.array([item.indicator_id for item in items], dtype=np.int64)
+    by_id = np.argsort(ids)
+    at = np.minimum(np.searchsorted(ids, indicator_ids, sorter=by_id), ids.size - 1)
+    j = by_id[at]
+    known = ids[j] == indicator_ids
+    cohort.data[:, j[known], members[known]] = parts[:, known]
+    is_rate = np.array([item.indicator.kind is IndicatorKind.rate for item in items], dtype=bool)
+    adjusted = np.array([item.indicator.risk_adjustable for item in items], dtype=bool)
+    for part, used_by in (("numerator", is_rate), ("denominator", is_rate), ("value", ~is_rate),
+                          ("expected", is_rate & adjusted)):
+        cohort.data[PARTS.index(part), ~used_by] = np.nan
+
+
+def _positions(sorted_ids: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Where each value is in ``sorted_ids`` (-1 where it is not there)."""
+    at = np.minimum(np.searchsorted(sorted_ids, values), sorted_ids.size - 1)
+    return np.where(sorted_ids[at] == values, at, -1)
 
 
 def _spec(scheme: Scheme) -> tuple[SchemeSpec | None, SchemeError | None]:

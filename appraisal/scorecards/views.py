@@ -85,8 +85,8 @@ class RHScorecard(RH):
 
     def whatif_form(self, posted: bool = False):
         items = list(self.cohort.scheme.items)
-        return forms.whatif_form(items, self.cohort.measurements.get(self.staff.id, {}),
-                                 self.cohort.exemptions.get(self.staff.id, frozenset()),
+        return forms.whatif_form(items, self.cohort.inputs_of(self.staff.id),
+                                 self.cohort.exempted_of(self.staff.id),
                                  posted=posted)
 
     def render(self, form=None, simulated=None, simulation_error=None):

@@ -58,9 +58,10 @@ Where the formulas are
     ``shrinkage_prior``, ``shrink_rates``, ``icc``, ``krippendorff_alpha`` (SPEC "Formulas").
 """
 
-from appraisal.scoring.engine import CohortScore, score_cohort, score_person
+from appraisal.scoring.engine import CohortScore, score_cohort, score_columns, score_person
 from appraisal.scoring.funnel import FunnelPlot, FunnelPoint, funnel_plot
 from appraisal.scoring.grades import grade_for
+from appraisal.scoring.indicators import MeasurementColumn
 from appraisal.scoring.inputs import (
     BreachWhen,
     Direction,
@@ -104,6 +105,7 @@ __all__ = [
     "IndicatorResult",
     "IndicatorSpec",
     "Kind",
+    "MeasurementColumn",
     "MeasurementError",
     "MeasurementInput",
     "Outlier",
@@ -121,5 +123,6 @@ __all__ = [
     "funnel_plot",
     "grade_for",
     "score_cohort",
+    "score_columns",
     "score_person",
 ]

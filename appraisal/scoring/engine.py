@@ -54,7 +54,9 @@ def score_person(
     the person) is replaced by their measurement, so a "what if" moves the group rate too.
     A rate indicator without a group is compared with the person alone.
     """
-    columns = _measurement_columns(scheme, [measurements], [exemptions], [person_key])
+    columns = _measurement_columns(scheme, [measurements], [exemptions])
+    for spec in scheme.indicators:
+        _validate(spec, columns[spec.code], (person_key,))
     group_of = {
         spec.code: _person_group(
             scheme, spec, groups.get(spec.code), columns[spec.code], person_key
@@ -79,8 +81,25 @@ def score_cohort(
     keys = tuple(measurements)
     exemptions = exemptions or {}
     columns = _measurement_columns(
-        scheme, [measurements[k] for k in keys], [exemptions.get(k, ()) for k in keys], keys
+        scheme, [measurements[k] for k in keys], [exemptions.get(k, ()) for k in keys]
     )
+    return score_columns(scheme, keys, columns)
+
+
+def score_columns(
+    scheme: SchemeSpec,
+    keys: Sequence[Hashable],
+    columns: Mapping[str, MeasurementColumn],
+) -> CohortScore:
+    """:func:`score_cohort` for input that is already columnar: one :class:`MeasurementColumn`
+    per indicator code of the scheme, entry ``i`` of every array belonging to ``keys[i]``.
+
+    A loader that reads a whole cycle fills these arrays straight from the database rows,
+    so no per-measurement object is built; a column of all-NaN is "no data".
+    """
+    keys = tuple(keys)
+    for spec in scheme.indicators:
+        _validate(spec, columns[spec.code], keys)
     group_of = {
         spec.code: _cohort_group(scheme, spec, columns[spec.code])
         for spec in scheme.indicators
@@ -174,9 +193,8 @@ def _measurement_columns(
     scheme: SchemeSpec,
     rows: Sequence[Mapping[str, MeasurementInput]],
     exemptions: Sequence[Collection[str]],
-    keys: Sequence[Hashable],
 ) -> dict[str, MeasurementColumn]:
-    """Person-major input to one validated column per indicator (None becomes NaN)."""
+    """Person-major input to one column per indicator (None becomes NaN), not yet validated."""
     index = {spec.code: j for j, spec in enumerate(scheme.indicators)}
     values = [[_MISSING] * len(rows) for _ in index]
     exempt = np.zeros((len(index), len(rows)), dtype=bool)
@@ -194,7 +212,6 @@ def _measurement_columns(
         columns[spec.code] = MeasurementColumn(
             *(data[j, :, part] for part in range(4)), exempt=exempt[j]
         )
-        _validate(spec, columns[spec.code], keys)
     return columns
 
 

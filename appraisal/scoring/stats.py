@@ -70,8 +70,10 @@ def _binomial_cdf(r: np.ndarray, n: np.ndarray, theta0: float) -> np.ndarray:
 def _smallest_r_with_cdf_at_least(theta0: float, n: np.ndarray, prob: float) -> np.ndarray:
     # bdtrik inverts the continuous (incomplete beta) version of the CDF, so its ceiling is
     # the answer up to rounding; then step until the discrete definition holds exactly.
-    r = _special.bdtrik(prob, n, theta0)
-    r = np.where(np.isnan(r), _sp.binom.ppf(prob, n, theta0), np.ceil(r))
+    r = np.ceil(_special.bdtrik(prob, n, theta0))
+    unresolved = np.isnan(r)
+    if unresolved.any():  # only there: binom.ppf costs more than everything else here
+        r[unresolved] = _sp.binom.ppf(prob, n[unresolved], theta0)
     r = np.clip(r, 0.0, n)
     while (too_high := _binomial_cdf(r - 1, n, theta0) >= prob).any():
         r = np.where(too_high, r - 1, r)

@@ -130,7 +130,7 @@ def test_clinician_disputes_own_measurement(client, auth, hospital, readm):
                                        "expected": None}
     [entry] = audit_entries("dispute.raised")
     assert entry.actor_id == hospital.li_user.id and entry.new_values["measurement_id"] == readm.id
-    assert disputes.open_dispute_measurement_ids(hospital.cycle) == {readm.id}
+    assert disputes.disputed_codes(hospital.cycle) == {(readm.staff_id, readm.indicator.code)}
     login(auth, hospital.li_user)
     html = text(client.get("/data/my-measurements"))
     assert "disputed" in html and "/dispute\"" not in html
@@ -245,7 +245,7 @@ def test_correction_keeps_both_values_and_the_history(client, auth, hospital, di
     assert entry.old_values == {"numerator": 5.0}
     assert entry.new_values == {"numerator": 3.0, "dispute_id": dispute.id}
     assert audit_entries("dispute.corrected")[0].new_values["state"] == "corrected"
-    assert disputes.open_dispute_measurement_ids(hospital.cycle) == set()
+    assert disputes.disputed_codes(hospital.cycle) == set()
     [note] = notifications_of(hospital.li_user)
     assert note.kind == "dispute_resolved" and "corrected" in note.subject
     assert note.link == f"/data/disputes/{dispute.id}"

@@ -187,8 +187,8 @@ def test_what_if_equals_importing_the_value(app, make, client, world):
     real = scorecard_of(cycle, person)
     assert_adds_up(real)
     cohort = loading.load([cycle.id], [StaffGroup.doctor]).cohort_of(cycle.id, person.id)
-    inputs = dict(cohort.measurements[person.id])
-    exempted = set(cohort.exemptions[person.id])
+    inputs = cohort.inputs_of(person.id)
+    exempted = set(cohort.exempted_of(person.id))
     if world["change"] == "exempt":
         exempted ^= {indicator.code}
     elif world["new_value"] is None:
