@@ -6,10 +6,10 @@ adds a row with the next version number, and the current version is the highest 
 
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload, lazyload
 
-from appraisal.cycles.models import Cycle, Scheme, SchemeIndicator
+from appraisal.cycles.models import Cycle, CycleState, Scheme, SchemeIndicator
 from appraisal.cycles.states import CycleFacts
 from appraisal.extensions import db
 from appraisal.indicators.models import Indicator
@@ -26,6 +26,34 @@ def is_current_clause():
     """SQL condition on Scheme: no higher version of the same scheme exists."""
     newer = aliased(Scheme)
     return ~exists().where(_same_key(newer, Scheme), newer.version > Scheme.version)
+
+
+PUBLISHED_STATES = (CycleState.published, CycleState.closed)
+
+
+def in_force_clause():
+    """SQL condition on Scheme: the version results are computed with.
+
+    Until its cycle is published, the current version. Once it is published, the version
+    that was frozen then: its grades were published with it and must never change silently.
+    A version made afterwards (editing a frozen one) is a starting point for later cycles'
+    copies, not a change to the published results.
+    """
+    newer_frozen = aliased(Scheme)
+    published = select(Cycle.id).where(Cycle.state.in_(PUBLISHED_STATES))
+    return or_(
+        and_(Scheme.cycle_id.not_in(published), is_current_clause()),
+        and_(Scheme.cycle_id.in_(published), Scheme.frozen,
+             ~exists().where(_same_key(newer_frozen, Scheme), newer_frozen.frozen,
+                             newer_frozen.version > Scheme.version)),
+    )
+
+
+def version_in_force(scheme: Scheme) -> Scheme | None:
+    """Of ``scheme``'s versions, the one its cycle's results are computed with."""
+    return db.session.scalars(
+        select(Scheme).where(_same_key(Scheme, scheme), in_force_clause())
+        .options(lazyload(Scheme.items))).first()
 
 
 # -- cycles ----------------------------------------------------------------------------------

@@ -282,6 +282,8 @@ class RHSchemeBase(AdminRH):
         return render_template(
             "cycles/scheme_detail.html", scheme=scheme, cycle=scheme.cycle, versions=versions,
             is_current=versions[0].id == scheme.id, current=versions[0], add_form=add_form,
+            published_in_force=(queries.version_in_force(scheme) if scheme.cycle.is_frozen
+                                else None),
             total_weight=total, component_total=component_total,
             components=forms.COMPONENT_LABELS,
             bands=format_grade_bands(scheme.grade_bands), action_form=forms.ActionForm(),

@@ -8,7 +8,8 @@ each other (narrowed to the same department when the scheme says so). Each cohor
 by one ``score_cohort`` call; a single person's scorecard is their row of that call, and a
 "what if" is the same call with that person's inputs replaced (:meth:`Cohort.with_inputs`).
 
-Which scheme applies to a staff member: the current version of the cycle's scheme for their
+Which scheme applies to a staff member: the version in force (the current one; for a
+published cycle, the one it was published with) of the cycle's scheme for their
 staff group whose department is theirs or the nearest one above them; else the group-wide
 scheme (no department).
 """
@@ -25,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from appraisal.cycles.models import Scheme
-from appraisal.cycles.queries import is_current_clause
+from appraisal.cycles.queries import in_force_clause
 from appraisal.cycles.spec import scheme_spec
 from appraisal.extensions import db
 from appraisal.indicators.models import Indicator, IndicatorKind
@@ -180,7 +181,7 @@ def load(cycle_ids: Iterable[int], groups: Iterable[StaffGroup],
     """
     cycle_ids, groups = tuple(dict.fromkeys(cycle_ids)), tuple(dict.fromkeys(groups))
     departments = {d.id: d for d in db.session.scalars(select(Department))}
-    schemes = current_schemes(cycle_ids, groups)
+    schemes = schemes_in_force(cycle_ids, groups)
     staff = _staff(groups)
     indicator_ids = {item.indicator_id for s in schemes for item in s.items}
     rows = _measurements(cycle_ids, groups, indicator_ids)
@@ -193,13 +194,15 @@ def load(cycle_ids: Iterable[int], groups: Iterable[StaffGroup],
     return Snapshot(cycle_ids, departments, staff, cohorts, assignment, disputed)
 
 
-def current_schemes(cycle_ids: Collection[int], groups: Collection[StaffGroup]) -> list[Scheme]:
-    """The current version of every scheme of these cycles and groups (with its indicators)."""
+def schemes_in_force(cycle_ids: Collection[int], groups: Collection[StaffGroup]
+                     ) -> list[Scheme]:
+    """The version in force of every scheme of these cycles and groups (with its indicators):
+    the current one, or for a published cycle the one it was published with."""
     if not cycle_ids or not groups:
         return []
     return list(db.session.scalars(
         select(Scheme).where(Scheme.cycle_id.in_(cycle_ids), Scheme.staff_group.in_(groups),
-                             is_current_clause())
+                             in_force_clause())
         .options(selectinload(Scheme.items)).order_by(Scheme.id)))
 
 

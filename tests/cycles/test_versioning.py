@@ -46,7 +46,10 @@ def test_changing_frozen_settings_creates_version_2_and_leaves_version_1(as_admi
     assert [(i.indicator.code, i.weight) for i in v2.items] == [("READMIT", 2)]
     html = page_text(as_admin.get(response.headers["Location"]))
     assert "version 2" in html and "current" in html
-    assert "frozen (used by the published grades)" in html  # version 1 in the history table
+    assert "used by the published results" in html  # version 1 in the history table
+    assert "the published results still use version 1 and do not change" in html
+    html = page_text(as_admin.get(f"/cycles/schemes/{v1.id}"))
+    assert "The published results of this cycle were computed with this version" in html
     [created] = audit_entries("scheme.version_created")
     assert created.object_id == str(v2.id) and created.new_values["from_version"] == 1
     [updated] = audit_entries("scheme.updated")
@@ -97,7 +100,8 @@ def test_an_older_version_can_no_longer_be_changed(as_admin, published, lib):
     assert "This is version 1, kept for the record: only the current version (2) can be " \
            "changed." in html
     html = page_text(as_admin.get(f"/cycles/schemes/{v1.id}"))
-    assert "This is version 1, kept for the record. The current version is 2." in html
+    assert "The published results of this cycle were computed with this version. Version 2, " \
+           "made since, does not change them." in html
     assert "/remove" not in html and "Edit the settings" not in html
 
 

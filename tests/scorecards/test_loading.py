@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from appraisal.cycles.models import CycleState
 from appraisal.extensions import db
 from appraisal.measurements.models import ExemptionState, Measurement
 from appraisal.org.models import DepartmentKind, StaffGroup
@@ -48,6 +49,26 @@ def test_a_newer_version_of_the_scheme_replaces_the_older(make, hospital):
     person = make.staff(hospital["ward"])
     snapshot = loading.load([cycle.id], [StaffGroup.doctor])
     assert snapshot.cohort_of(cycle.id, person.id).scheme is newer
+
+
+@pytest.mark.parametrize("state", [CycleState.published, CycleState.closed])
+def test_a_published_cycle_keeps_the_version_it_was_published_with(make, state):
+    """Editing a frozen scheme makes version 2; the published scores stay those of version 1."""
+    ward = factories.ward(make, size=6)
+    person = ward.staff[2]
+    before = loading.load([ward.cycle.id], [StaffGroup.doctor]).cohort_of(
+        ward.cycle.id, person.id).score().overall()
+    ward.cycle.state, ward.scheme.frozen = state, True
+    items = [(item.indicator, item.weight, item.threshold / 2, item.target)
+             for item in ward.scheme.items]
+    newer = factories.scheme(ward.cycle, items, name="v2", version=2)
+    cohort = loading.load([ward.cycle.id], [StaffGroup.doctor]).cohort_of(ward.cycle.id,
+                                                                          person.id)
+    assert cohort.scheme is ward.scheme and cohort.score().overall() == before
+    ward.cycle.state = CycleState.calibrating  # not yet published: the newest version counts
+    cohort = loading.load([ward.cycle.id], [StaffGroup.doctor]).cohort_of(ward.cycle.id,
+                                                                          person.id)
+    assert cohort.scheme is newer and cohort.score().overall() != before
 
 
 def test_compare_within_department_narrows_the_group(make, hospital):
