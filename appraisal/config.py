@@ -77,5 +77,8 @@ def build_config(instance_path: str) -> dict:
         "MAIL_RETRY_SECONDS": _int("MAIL_RETRY_SECONDS", 300),
         "MAIL_CLAIM_TIMEOUT_SECONDS": _int("MAIL_CLAIM_TIMEOUT_SECONDS", 900),
         "SCHEDULER_OUTBOX_SECONDS": _int("SCHEDULER_OUTBOX_SECONDS", 60),
+        "SCHEDULER_HOUSEKEEPING_SECONDS": _int("SCHEDULER_HOUSEKEEPING_SECONDS", 3600),
+        "IDEMPOTENCY_KEEP_DAYS": _int("IDEMPOTENCY_KEEP_DAYS", 7),
+        "UPLOAD_KEEP_HOURS": _int("UPLOAD_KEEP_HOURS", 48),
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
     }

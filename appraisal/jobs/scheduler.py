@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
+from appraisal.jobs.housekeeping import housekeeping
 from appraisal.jobs.outbox import deliver_outbox
 from appraisal.jobs.runner import Job, log, run_job, stopping
 
@@ -20,6 +21,8 @@ JOBS: dict[str, Job] = {
     for job in [
         Job("outbox", deliver_outbox, "SCHEDULER_OUTBOX_SECONDS",
             "Deliver the e-mail outbox"),
+        Job("housekeeping", housekeeping, "SCHEDULER_HOUSEKEEPING_SECONDS",
+            "Remove expired idempotency keys and unconfirmed uploads"),
     ]
 }
 

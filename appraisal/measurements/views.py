@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from appraisal.core.i18n import lazy_gettext as _l
 
 from appraisal.core.handlers import AdminRH, get_or_404
 from appraisal.core.pagination import paginate
 from appraisal.cycles.models import Cycle
-from appraisal.measurements import forms, importing, operations, queries
+from appraisal.extensions import db
+from appraisal.measurements import forms, importing, operations, queries, retention
 from appraisal.measurements.importing import Checked, RowError
 from appraisal.measurements.models import ApiToken, BatchSource, ImportBatch, MeasurementUpload
 from appraisal.org.csv_io import CsvFileError, decode_upload
@@ -105,7 +106,14 @@ class RHImportPreview(AdminRH):
     """What a kept upload would import, checked again against the data as they are now."""
 
     def load(self, upload_id: int):
-        self.upload = get_or_404(MeasurementUpload, upload_id)
+        self.upload = db.session.get(MeasurementUpload, upload_id)
+        if self.upload is None and not retention.was_discarded(upload_id):
+            abort(404)
+
+    def discarded(self):
+        """The page for a preview the housekeeping job removed (after the access check)."""
+        return render_template("measurements/upload_discarded.html",
+                               hours=current_app.config["UPLOAD_KEEP_HOURS"]), 410
 
     def review(self) -> tuple[Checked, ImportBatch | None, importing.Diff | None]:
         upload = self.upload
@@ -122,6 +130,8 @@ class RHImportPreview(AdminRH):
         return checked, replaced, diff
 
     def process(self):
+        if self.upload is None:
+            return self.discarded()
         checked = replaced = diff = None
         if self.upload.is_pending:
             checked, replaced, diff = self.review()
@@ -139,6 +149,8 @@ class RHImportConfirm(RHImportPreview):
     methods = ["POST"]
 
     def process(self):
+        if self.upload is None:
+            return self.discarded()
         preview = redirect(url_for("measurements.import_preview", upload_id=self.upload.id))
         if not self.upload.is_pending:
             flash(_("This file has already been imported."), "info")

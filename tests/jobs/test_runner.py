@@ -105,11 +105,12 @@ def test_run_job_rejects_an_unknown_job(app):
 
 def test_the_scheduler_has_every_job_on_its_interval(app):
     app.config["SCHEDULER_OUTBOX_SECONDS"] = 45
+    app.config["SCHEDULER_HOUSEKEEPING_SECONDS"] = 7200
 
     scheduler = build_scheduler(app)
 
-    (job,) = scheduler.get_jobs()
-    assert job.id == "outbox" and job.trigger.interval.total_seconds() == 45
+    intervals = {job.id: job.trigger.interval.total_seconds() for job in scheduler.get_jobs()}
+    assert intervals == {"outbox": 45, "housekeeping": 7200}
 
 
 def test_old_runs_are_pruned(app):
