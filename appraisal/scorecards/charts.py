@@ -20,9 +20,20 @@ class Chart:
     title: str
 
 
-def funnel_texts() -> svg.FunnelTexts:
+def funnel_texts(risk_adjusted: bool = False) -> svg.FunnelTexts:
+    if risk_adjusted:
+        x_axis = _("Case-mix equivalent cases (expected events / group rate)")
+        y_axis = _("Risk-adjusted rate")
+        # Filled in by the chart for each point: keep the placeholders.
+        point = _("%(label)s: %(rate)s risk-adjusted, at %(n)s case-mix equivalent cases "
+                  "(%(level)s)", label="%(label)s", rate="%(rate)s", n="%(n)s",
+                  level="%(level)s")
+    else:
+        x_axis, y_axis = _("Cases (denominator)"), _("Rate")
+        point = _("%(label)s: %(rate)s of %(n)s cases (%(level)s)", label="%(label)s",
+                  rate="%(rate)s", n="%(n)s", level="%(level)s")
     return svg.FunnelTexts(
-        x_axis=_("Cases (denominator)"), y_axis=_("Rate"), ours=_("This department"),
+        x_axis=x_axis, y_axis=y_axis, ours=_("This department"),
         others=_("Rest of the comparison group"),
         other_point=_("Another clinician of the comparison group"),
         warning=_("Beyond the %(limit)s limits (square)", limit="95%"),
@@ -30,9 +41,7 @@ def funnel_texts() -> svg.FunnelTexts:
         limits95=_("%(limit)s control limits", limit="95%"),
         limits998=_("%(limit)s control limits", limit="99.8%"),
         centre=_("Group rate"),
-        # Filled in by the chart for each point: keep the placeholders.
-        point=_("%(label)s: %(rate)s of %(n)s cases (%(level)s)", label="%(label)s",
-                rate="%(rate)s", n="%(n)s", level="%(level)s"),
+        point=point,
         levels={"within": _("within the limits"),
                 "warning": _("beyond the %(limit)s limits", limit="95%"),
                 "alarm": _("beyond the %(limit)s limits", limit="99.8%")})
@@ -44,15 +53,24 @@ def funnel_chart(funnel: Funnel) -> Chart:
     alarms = sum(1 for row in funnel.rows if str(row.position.level) == "alarm")
     warnings = sum(1 for row in funnel.rows if str(row.position.level) == "warning")
     title = _("Funnel plot: %(indicator)s", indicator=indicator.name)
-    desc = _("%(n)s clinicians of the comparison group plotted by number of cases against "
-             "their rate, around the group rate %(rate)s, with 95%% and 99.8%% control "
-             "limits. This department has %(ours)s of them: %(alarms)s beyond the 99.8%% "
-             "limits, %(warnings)s beyond the 95%% limits only. The table beside the chart "
-             "lists them.", n=len(funnel.plot.points), rate=result_value(indicator,
-                                                                       funnel.plot.theta0),
-             ours=len(funnel.rows), alarms=alarms, warnings=warnings)
+    facts = {"n": len(funnel.plot.points), "ours": len(funnel.rows), "alarms": alarms,
+             "warnings": warnings, "rate": result_value(indicator, funnel.plot.theta0)}
+    if funnel.plot.risk_adjusted:
+        desc = _("%(n)s clinicians of the comparison group plotted by case-mix equivalent "
+                 "cases against their risk-adjusted rate, around the group rate %(rate)s, "
+                 "with 95%% and 99.8%% control limits from their expected events. This "
+                 "department has %(ours)s of them: %(alarms)s beyond the 99.8%% limits, "
+                 "%(warnings)s beyond the 95%% limits only. The table beside the chart lists "
+                 "them.", **facts)
+    else:
+        desc = _("%(n)s clinicians of the comparison group plotted by number of cases "
+                 "against their rate, around the group rate %(rate)s, with 95%% and 99.8%% "
+                 "control limits. This department has %(ours)s of them: %(alarms)s beyond "
+                 "the 99.8%% limits, %(warnings)s beyond the 95%% limits only. The table "
+                 "beside the chart lists them.", **facts)
     markup = svg.funnel_svg(funnel.plot, ident=funnel.ident, title=title, desc=desc,
-                            labels=funnel.labels, texts=funnel_texts(),
+                            labels=funnel.labels,
+                            texts=funnel_texts(funnel.plot.risk_adjusted),
                             rate_format=lambda value: result_value(indicator, value))
     return Chart(Markup(markup), title)
 

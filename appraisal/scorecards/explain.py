@@ -64,6 +64,18 @@ MESSAGES = {
     StepCode.capped: _l("Grade %(grade)s is capped at %(cap_grade)s by a red line."),
 }
 
+# A risk-adjusted rate is judged by its expected events (see ``scoring.funnel``).
+ADJUSTED_FUNNEL_MESSAGES = {
+    StepCode.outlier_alarm: _l(
+        "Funnel plot: with %(expected)s expected events, the risk-adjusted rate %(rate)s lies "
+        "%(side)s the %(coverage)s control limits (%(lower)s to %(upper)s) around the group "
+        "rate %(theta0)s, on %(verdict)s: an alarm."),
+    StepCode.outlier_warning: _l(
+        "Funnel plot: with %(expected)s expected events, the risk-adjusted rate %(rate)s lies "
+        "%(side)s the %(coverage)s control limits (%(lower)s to %(upper)s) around the group "
+        "rate %(theta0)s, on %(verdict)s: a warning."),
+}
+
 SIDES = {"above": _l("above"), "below": _l("below")}
 DIRECTIONS = {"higher_is_better": _l("higher is better"),
               "lower_is_better": _l("lower is better")}
@@ -98,6 +110,8 @@ def sentence(step: Step, indicator: Indicator | None = None,
         params["subject"] = _red_line_subject(step.params, params)
         if "cap_grade" not in step.params:
             return str(_l("Red line crossed: %(subject)s.")) % params
+    if step.code in ADJUSTED_FUNNEL_MESSAGES and step.params.get("expected") is not None:
+        return str(ADJUSTED_FUNNEL_MESSAGES[step.code]) % params
     return str(MESSAGES[step.code]) % params
 
 

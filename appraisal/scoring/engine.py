@@ -150,6 +150,7 @@ class CohortScore:
             column.group.phi,
             column.group.tau2,
             self._funnel_points(column, rows),
+            risk_adjusted=column.funnel.risk_adjusted,
         )
 
     def outliers(self, level: OutlierLevel = OutlierLevel.alarm) -> list[Outlier]:

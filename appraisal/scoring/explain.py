@@ -196,6 +196,7 @@ def _funnel_steps(funnel: FunnelPosition | None) -> tuple[Step, ...]:
             coverage=coverage,
             side=funnel.side,
             unfavourable=funnel.unfavourable,
+            expected=funnel.expected,
         ),
     )
 

@@ -134,7 +134,8 @@ def _score_rate_column(
         score=score,
         breached=breached,
         group=group,
-        funnel=funnel_arrays(measured, column.denominator, counted, group.rate, group.tau2),
+        funnel=funnel_arrays(measured, column.denominator, counted, group.rate, group.tau2,
+                             expected=np.where(np.isnan(adjusted), np.nan, column.expected)),
     )
 
 

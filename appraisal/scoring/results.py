@@ -78,7 +78,8 @@ class SmrInterval:
 
 @dataclass(frozen=True)
 class FunnelPosition:
-    """A rate against its group's funnel: the limits at its denominator and the verdict.
+    """A rate against its group's funnel: the limits at its denominator (for a risk-adjusted
+    rate, at its expected count; see ``funnel``) and the verdict.
 
     ``side`` is "above" or "below" theta0 when outside the 95% limits, else None;
     ``unfavourable`` says whether that side is the bad one for the indicator's direction.
@@ -94,6 +95,7 @@ class FunnelPosition:
     level: OutlierLevel
     side: str | None
     unfavourable: bool
+    expected: float | None = None  # a risk-adjusted rate's E; then ``n`` is E / theta0
 
 
 @dataclass(frozen=True)

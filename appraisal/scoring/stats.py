@@ -82,6 +82,48 @@ def _smallest_r_with_cdf_at_least(theta0: float, n: np.ndarray, prob: float) -> 
     return r
 
 
+def poisson_funnel_limits(expected: float, coverage: float) -> tuple[float, float]:
+    """Exact Poisson control limits for a standardised ratio O/E whose target is 1
+    (Spiegelhalter 2005, appendix A: the Poisson case, interpolated as for a proportion).
+
+    For ``p = (1 - coverage) / 2`` and ``1 - p``: ``r`` is the smallest r with ``F(r) >= p``
+    (F the Poisson(E) CDF), ``a = (F(r) - p) / (F(r) - F(r - 1))`` and the limit is
+    ``(r - a) / E``. The precision of a risk-adjusted rate is its expected count E, not its
+    number of cases: a clinician of sicker patients is judged on the events expected of them.
+    """
+    lower, upper = _poisson_limits(np.asarray([expected], dtype=float), coverage)
+    return float(lower[0]), float(upper[0])
+
+
+def _poisson_limits(expected: np.ndarray, coverage: float) -> tuple[np.ndarray, np.ndarray]:
+    """Array twin of :func:`poisson_funnel_limits`."""
+    _check_coverage(coverage)
+    if np.any(~(expected > 0)):
+        raise ValueError("every expected count must be positive")
+    p = (1.0 - coverage) / 2.0
+    return _poisson_limit(expected, p), _poisson_limit(expected, 1.0 - p)
+
+
+def _poisson_limit(expected: np.ndarray, prob: float) -> np.ndarray:
+    # Start from the Cornish-Fisher approximation of the quantile (poisson.ppf costs ~20 times
+    # more, and every risk-adjusted rate has its own E), then step until the discrete
+    # definition holds exactly, re-evaluating the CDF only where the start was off.
+    z = _special.ndtri(prob)
+    r = np.maximum(np.round(expected + z * np.sqrt(expected) + (z * z - 1.0) / 6.0), 0.0)
+    cdf_r, cdf_before = _poisson_cdf(r, expected), _poisson_cdf(r - 1, expected)
+    while (off := (cdf_before >= prob) | (cdf_r < prob)).any():
+        step = np.where(cdf_r[off] < prob, 1.0, -1.0)
+        r[off] += step
+        cdf_r[off] = _poisson_cdf(r[off], expected[off])
+        cdf_before[off] = _poisson_cdf(r[off] - 1, expected[off])
+    a = (cdf_r - prob) / (cdf_r - cdf_before)
+    return np.maximum((r - a) / expected, 0.0)
+
+
+def _poisson_cdf(r: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    return np.where(r < 0, 0.0, _special.pdtr(np.maximum(r, 0.0), expected))
+
+
 def widened_funnel_limits(
     theta0: float, n: float, coverage: float, tau2: float
 ) -> tuple[float, float]:

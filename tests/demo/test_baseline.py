@@ -210,7 +210,8 @@ def everyone(cohort) -> dict:
 
 # -- outliers and red lines -------------------------------------------------------------------
 def readmission_positions(cycle: Cycle) -> dict[int, tuple[float, float, float]]:
-    """staff id -> (risk-adjusted rate, cases, upper 99.8% limit) for READMIT30, computed here
+    """staff id -> (risk-adjusted rate, case-mix equivalent cases, upper 99.8% limit) for
+    READMIT30, computed here
     from the stored counts with the public stats functions (not through the core's funnel)."""
     snapshot = loading.load([cycle.id], [StaffGroup.doctor])
     positions = {}
@@ -225,8 +226,9 @@ def readmission_positions(cycle: Cycle) -> dict[int, tuple[float, float, float]]
                       / sum(m.denominator for m in counted.values()))
         for staff_id, m in counted.items():
             adjusted = m.numerator / m.expected * group_rate
-            upper = stats.funnel_limits(group_rate, m.denominator, 0.998)[1]
-            positions[staff_id] = (adjusted, m.denominator, upper)
+            # judged by its expected events: exact Poisson limits of O/E, times the group rate
+            upper = group_rate * stats.poisson_funnel_limits(m.expected, 0.998)[1]
+            positions[staff_id] = (adjusted, m.expected / group_rate, upper)
     return positions
 
 

@@ -9,8 +9,11 @@ from datetime import date
 
 import pytest
 
+from sqlalchemy import select
+
 from appraisal.extensions import db
-from appraisal.org.models import DepartmentKind
+from appraisal.measurements.models import Measurement
+from appraisal.org.models import DepartmentKind, Staff
 from tests.scorecards import factories
 from tests.scorecards.helpers import count_statements, row_text, svgs, text_of
 
@@ -140,3 +143,26 @@ def test_same_number_of_statements_for_10_and_500_staff(client, auth, make, app)
         auth.logout()
     assert counts[("scorecard", 10)] == counts[("scorecard", 500)], counts
     assert counts[("department", 10)] == counts[("department", 500)], counts
+
+
+def test_a_risk_adjusted_funnel_is_drawn_by_expected_events(client, auth, ward):
+    """Mortality is risk-adjusted: its points sit at expected / group rate, the axis and the
+    table say so, and each clinician's expected events are listed."""
+    auth.login(ward.manager)
+    page = page_of(client, ward)
+    charts = {ET.fromstring(chart).find(f"{SVG}title").text: chart for chart in svgs(page)}
+    mortality = charts["Funnel plot: In-hospital mortality (risk-adjusted)"]
+    assert "Case-mix equivalent cases (expected events / group rate)" in mortality
+    assert "from their expected events" in mortality
+    assert "Case-mix equivalent cases" not in charts["Funnel plot: 30-day readmission rate"]
+    section = page[page.index("Funnel plot data: In-hospital mortality"):]
+    section = section[:section.index("</table>")]
+    assert "Expected events" in section and "Risk-adjusted rate" in section
+    stored = dict(db.session.execute(
+        select(Staff.name, Measurement.expected).join(Measurement.staff)
+        .where(Measurement.indicator_id == ward.mortality.id)).all())
+    listed = re.findall(r'<th scope="row">([^<]+)</th>\s*<td class="num">([\d.]+)</td>', section)
+    assert listed
+    for name, expected in listed:
+        assert float(expected) == pytest.approx(stored[name.strip()], abs=0.005)
+    assert "exact Poisson limits" in text_of(page)

@@ -54,6 +54,17 @@ def test_every_step_code_has_a_message():
                                    "unfavourable": True}), RATE,
      ("Funnel plot: with 120 cases, 45% lies above the 99.8% control limits (2% to 19%) around "
       "the group rate 10%, on the unfavourable side: an alarm.")),
+    (Step(StepCode.outlier_warning, {"rate": 0.18, "n": 200.0, "theta0": 0.1, "lower": 0.07,
+                                     "upper": 0.17, "coverage": 0.95, "side": "above",
+                                     "unfavourable": True, "expected": 20.0}), RATE,
+     ("Funnel plot: with 20.00 expected events, the risk-adjusted rate 18% lies above the 95% "
+      "control limits (7% to 17%) around the group rate 10%, on the unfavourable side: a "
+      "warning.")),
+    (Step(StepCode.outlier_warning, {"rate": 0.18, "n": 200.0, "theta0": 0.1, "lower": 0.07,
+                                     "upper": 0.17, "coverage": 0.95, "side": "above",
+                                     "unfavourable": True, "expected": None}), RATE,
+     ("Funnel plot: with 200 cases, 18% lies above the 95% control limits (7% to 17%) around "
+      "the group rate 10%, on the unfavourable side: a warning.")),
 ])
 def test_a_step_reads_as_a_sentence(request_context, step, indicator, expected):
     names = {"readm": "30-day readmission", "sat": "Satisfaction"}

@@ -470,3 +470,47 @@ def test_funnel_plot_from_plain_counts():
     assert [p.key for p in plot.outliers()] == ["a", "d"]
     # by default theta0 is the pooled rate: 50 / 400 = .125
     assert funnel_plot([20, 19, 10, 1], [100] * 4).theta0 == 0.125
+
+
+def test_a_risk_adjusted_rate_is_judged_by_its_expected_events():
+    # Ten members with 10 events in 100 cases, and "sicker" with 30 events in 100 cases where
+    # 20 were expected: theta0 = 130/1100 = .1182, O/E = 1.5, adjusted rate .1773. By its
+    # cases alone (binomial at n = 100: upper 95% limit .1798) that is within the limits; by
+    # its expected events (Poisson at E = 20: upper 95% limit .1699) it is beyond: a warning.
+    measurements = {i: {"mort": rate(10, 100, expected=10.0)} for i in range(10)}
+    measurements["sicker"] = {"mort": rate(30, 100, expected=20.0)}
+    cohort = score_cohort(scheme_of(rate_indicator(risk_adjustable=True)), measurements)
+    theta0 = cohort.groups["mort"].rate
+    position = cohort.person("sicker").indicator("mort").funnel
+    lower95, upper95 = stats.poisson_funnel_limits(20.0, 0.95)
+    lower998, upper998 = stats.poisson_funnel_limits(20.0, 0.998)
+    assert position.rate == pytest.approx(1.5 * theta0)
+    assert position.expected == 20.0 and position.n == pytest.approx(20.0 / theta0)
+    assert (position.lower95, position.upper95) == pytest.approx((theta0 * lower95,
+                                                                  theta0 * upper95))
+    assert (position.lower998, position.upper998) == pytest.approx((theta0 * lower998,
+                                                                    theta0 * upper998))
+    assert position.rate > position.upper95 and position.level is OutlierLevel.warning
+    assert stats.funnel_limits(theta0, 100, 0.95)[1] > position.rate  # by cases: unseen
+    step = cohort.person("sicker").indicator("mort").steps[-1]
+    assert step.code == StepCode.outlier_warning and step.params["expected"] == 20.0
+
+
+def test_a_risk_adjusted_funnel_draws_the_curve_its_points_are_judged_by():
+    measurements = {i: {"mort": rate(10 + i, 100 + 10 * i, expected=8.0 + i)}
+                    for i in range(8)}
+    measurements["plain"] = {"mort": rate(12, 110)}  # no expected count: judged by its cases
+    cohort = score_cohort(scheme_of(rate_indicator(risk_adjustable=True)), measurements)
+    plot = cohort.funnel("mort")
+    assert plot.risk_adjusted
+    for point in plot.points:
+        position = point.position
+        if point.key == "plain":
+            assert position.expected is None and position.n == 110
+            assert position.upper998 == pytest.approx(
+                stats.funnel_limits(plot.theta0, 110, 0.998)[1])
+            continue
+        ((lower95, upper95, lower998, upper998),) = plot.limits_at([position.n])
+        assert (position.lower95, position.upper95, position.lower998, position.upper998) \
+            == pytest.approx((lower95, upper95, lower998, upper998))
+    assert not funnel_cohort().funnel("mort").risk_adjusted

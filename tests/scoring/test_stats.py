@@ -6,7 +6,7 @@ import math
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from scipy.stats import binom
+from scipy.stats import binom, poisson
 
 from appraisal.scoring import stats
 
@@ -26,6 +26,45 @@ TOL = 1e-4
 )
 def test_funnel_limits_published(coverage, lower, upper):
     assert stats.funnel_limits(0.10, 100, coverage) == pytest.approx((lower, upper), abs=TOL)
+
+
+def poisson_limit_by_definition(expected: float, prob: float) -> float:
+    """The interpolated Poisson limit computed straight from its definition, by walking the
+    CDF of scipy.stats.poisson one count at a time (no shortcut shared with the code)."""
+    r = 0
+    while poisson.cdf(r, expected) < prob:
+        r += 1
+    cdf_r, cdf_before = poisson.cdf(r, expected), poisson.cdf(r - 1, expected)
+    return max(0.0, (r - (cdf_r - prob) / (cdf_r - cdf_before)) / expected)
+
+
+@pytest.mark.parametrize("expected", [0.3, 1.0, 2.5, 7.2, 19.99, 64.0, 350.5])
+@pytest.mark.parametrize("coverage", [0.95, 0.998])
+def test_poisson_funnel_limits_follow_their_definition(expected, coverage):
+    p = (1 - coverage) / 2
+    assert stats.poisson_funnel_limits(expected, coverage) == pytest.approx(
+        (poisson_limit_by_definition(expected, p), poisson_limit_by_definition(expected, 1 - p)),
+        abs=1e-9)
+
+
+@pytest.mark.parametrize("expected", [2.0, 10.0, 50.0, 500.0])
+@pytest.mark.parametrize("coverage", [0.95, 0.998])
+def test_poisson_funnel_limits_are_the_rare_event_limit_of_the_binomial_ones(expected, coverage):
+    # Binomial(n, E/n) tends to Poisson(E): with n = 10^6 the binomial funnel (pinned above to
+    # Spiegelhalter's published values) divided by theta0 must give the Poisson limits of O/E.
+    n = 10**6
+    theta0 = expected / n
+    lower, upper = stats.funnel_limits(theta0, n, coverage)
+    assert stats.poisson_funnel_limits(expected, coverage) == pytest.approx(
+        (lower / theta0, upper / theta0), rel=1e-4, abs=1e-4)
+
+
+def test_poisson_funnel_limits_narrow_as_more_events_are_expected():
+    widths = [upper - lower for lower, upper in
+              (stats.poisson_funnel_limits(e, 0.998) for e in (5, 20, 80, 320))]
+    assert widths == sorted(widths, reverse=True)
+    with pytest.raises(ValueError):
+        stats.poisson_funnel_limits(0.0, 0.95)
 
 
 def test_smr_published():
