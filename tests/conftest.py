@@ -16,7 +16,7 @@ from appraisal.auth import operations as auth_ops
 from appraisal.auth.models import Role
 from appraisal.auth.passwords import hash_password as _real_hash_password
 from appraisal.extensions import db
-from appraisal.org.models import Department, DepartmentKind, Staff, StaffGroup
+from appraisal.org.models import DepartmentKind, Staff, StaffGroup
 
 PASSWORD = "correct horse battery"
 POSTGRES = bool(os.environ.get("DATABASE_URL"))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from appraisal.core.audit import AuditEntry
 from appraisal.extensions import db
 from tests.conftest import PASSWORD
+from tests.helpers import count_statements  # noqa: F401 (re-exported)
 
 __all__ = ["PASSWORD", "as_admin", "audit_of", "count_statements"]
 
@@ -27,18 +26,3 @@ def audit_of(action: str, user=None) -> list[AuditEntry]:
     if user is not None:
         query = query.where(AuditEntry.object_id == str(user.id))
     return list(db.session.scalars(query.order_by(AuditEntry.id)))
-
-
-@contextmanager
-def count_statements():
-    """Count the SQL statements sent to the database inside the block."""
-    statements = []
-
-    def _count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", _count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", _count)

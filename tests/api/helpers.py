@@ -8,15 +8,15 @@ import io
 from datetime import date
 from types import SimpleNamespace
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
-from appraisal.core.audit import AuditEntry
 from appraisal.cycles.models import Cycle, CyclePeriod, CycleState
 from appraisal.extensions import db
 from appraisal.indicators.models import Dimension, Direction, Indicator, IndicatorKind
 from appraisal.measurements import operations
 from appraisal.measurements.importing import COLUMNS
 from appraisal.measurements.models import Measurement
+from tests.helpers import audit_entries, count_statements  # noqa: F401 (re-exported)
 
 K = IndicatorKind
 
@@ -97,23 +97,3 @@ def measurements_of(cycle) -> list[tuple]:
 
 def count_measurements() -> int:
     return db.session.scalar(select(func.count()).select_from(Measurement))
-
-
-def audit_entries(action: str) -> list[AuditEntry]:
-    return list(db.session.scalars(
-        select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)))
-
-
-class StatementCounter:
-    """Counts the SQL statements sent inside a ``with`` block."""
-
-    def __enter__(self):
-        self.n = 0
-        event.listen(db.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(db.engine, "before_cursor_execute", self._count)
-
-    def _count(self, *args, **kwargs):
-        self.n += 1

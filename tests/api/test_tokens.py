@@ -92,14 +92,14 @@ def test_the_token_page_links_the_api_documentation(office):
 
 def test_the_token_list_issues_the_same_statements_for_few_and_many(office, world):
     from appraisal.measurements import operations
-    from tests.api.helpers import StatementCounter
+    from tests.helpers import count_statements
 
     counts = []
     for total in (2, 70):
         while db.session.scalar(select(func.count()).select_from(ApiToken)) < total:
             operations.issue_token(world.admin, "system")
         db.session.commit()
-        with StatementCounter() as statements:
+        with count_statements() as statements:
             assert office.get("/measurements/api-tokens").status_code == 200
         counts.append(statements.n)
     assert counts[0] == counts[1], counts

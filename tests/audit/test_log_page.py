@@ -9,7 +9,7 @@ import pytest
 
 from appraisal.core import audit
 from appraisal.extensions import db
-from tests.audit.statements import count_statements
+from tests.helpers import count_statements
 
 
 def entry(actor, action, object_type="Thing", object_id=1, at=None, old=None, new=None,

@@ -13,7 +13,8 @@ from appraisal.extensions import db
 from appraisal.indicators.models import IndicatorKind
 from appraisal.measurements.models import ImportBatch, Measurement
 from appraisal.org.models import Staff, StaffGroup
-from tests.api.helpers import StatementCounter, make_cycle, make_indicator
+from tests.api.helpers import make_cycle, make_indicator
+from tests.helpers import count_statements
 
 STAFF = 5000
 INDICATORS = 10  # 5,000 staff x 10 indicators = 50,000 rows
@@ -78,7 +79,7 @@ def test_fifty_thousand_rows_all_or_nothing(client, auth, make):
     preview = client.get(accepted.headers["Location"]).get_data(as_text=True)
     assert '<p class="stat">50000</p>' in preview
     replaces = re.search(r'name="replaces" type="hidden" value="([^"]*)"', preview).group(1)
-    with StatementCounter() as statements:
+    with count_statements() as statements:
         done = client.post(accepted.headers["Location"] + "/confirm",
                            data={"replaces": replaces})
     assert done.status_code == 302

@@ -17,13 +17,13 @@ from appraisal.measurements.models import (
     MeasurementUpload,
 )
 from tests.api.helpers import (
-    StatementCounter,
     audit_entries,
     build_world,
     count_measurements,
     csv_text,
     measurements_of,
 )
+from tests.helpers import count_statements
 
 FIRST = [("E001", "READMIT30", 3, 120, "", ""), ("E001", "VISITS", "", "", 1520, ""),
          ("E002", "READMIT30", 5, 80, "", ""), ("E002", "MORTALITY", 2, 150, "", 2.7)]
@@ -283,9 +283,9 @@ def test_list_pages_issue_the_same_number_of_statements_for_few_and_many_rows(
     for size in (3, 120):
         _import_many(world, make, size)
         batch_id = db.session.scalar(select(ImportBatch.id).order_by(ImportBatch.id.desc()))
-        with StatementCounter() as detail:
+        with count_statements() as detail:
             assert office.get(f"/measurements/batches/{batch_id}").status_code == 200
-        with StatementCounter() as listing:
+        with count_statements() as listing:
             assert office.get("/measurements/batches").status_code == 200
         counts.append((detail.n, listing.n))
     assert counts[0] == counts[1], counts

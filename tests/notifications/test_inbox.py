@@ -11,7 +11,7 @@ from sqlalchemy import select
 from appraisal.core.db import utcnow
 from appraisal.extensions import db
 from appraisal.notifications.models import Notification
-from tests.audit.statements import count_statements
+from tests.helpers import count_statements
 from tests.conftest import PASSWORD, csrf_token_from
 from tests.notifications.helpers import notice
 

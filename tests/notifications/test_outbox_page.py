@@ -8,7 +8,7 @@ from sqlalchemy import select
 from appraisal.core.audit import AuditEntry
 from appraisal.extensions import db
 from appraisal.notifications.models import EmailStatus, Notification
-from tests.audit.statements import count_statements
+from tests.helpers import count_statements
 from tests.notifications.helpers import notice, user_with_email
 
 

@@ -4,26 +4,11 @@ from __future__ import annotations
 
 import html
 import re
-from contextlib import contextmanager
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from appraisal.extensions import db
-
-
-@contextmanager
-def count_statements():
-    """Every SQL statement sent to the database inside the block."""
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
+from tests.helpers import count_statements  # noqa: F401 (re-exported)
 
 
 def table_counts() -> dict[str, int]:
