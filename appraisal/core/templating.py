@@ -26,24 +26,56 @@ class NavItem:
         return request.endpoint == self.endpoint
 
 
-NAV_ITEMS = [
+@dataclass(frozen=True)
+class NavMenu:
+    """Header links grouped under one label (a disclosure menu)."""
+
+    label: object
+    items: tuple[NavItem, ...]
+
+    @property
+    def active(self) -> bool:
+        return any(item.active for item in self.items)
+
+
+def _admin(user) -> bool:
+    return user.is_admin
+
+
+def _office_or_manager(user) -> bool:
+    return user.is_admin or user.is_manager
+
+
+def _clinician(user) -> bool:
+    return user.is_clinician
+
+
+# Grouped by what people come to do, so the header stays one row for every role.
+NAV = [
     NavItem("home.index", _l("Home"), lambda user: True),
-    NavItem("org.departments", _l("Departments"), lambda user: user.is_admin),
-    NavItem("org.staff_list", _l("Staff"), lambda user: user.is_admin or user.is_manager),
-    NavItem("indicators.index", _l("Indicators"), lambda user: user.is_admin),
-    NavItem("cycles.index", _l("Cycles"), lambda user: user.is_admin),
-    NavItem("measurements.batches", _l("Measurements"), lambda user: user.is_admin),
-    NavItem("accounts.users", _l("Users"), lambda user: user.is_admin),
-    NavItem("audit.log", _l("Audit log"), lambda user: user.is_admin),
-    NavItem("notifications.outbox", _l("Outbox"), lambda user: user.is_admin),
-    NavItem("data.my_measurements", _l("My data"), lambda user: user.is_clinician),
-    NavItem("data.disputes", _l("Disputes"), lambda user: user.is_admin),
-    NavItem("data.exemptions", _l("Exemptions"), lambda user: user.is_admin or user.is_manager),
-    NavItem("data.quality", _l("Data quality"), lambda user: user.is_admin or user.is_manager),
-    NavItem("scorecards.mine", _l("My scorecard"), lambda user: user.is_clinician),
-    NavItem("scorecards.departments", _l("Department results"),
-            lambda user: user.is_admin or user.is_manager),
-    NavItem("scorecards.alarms", _l("Alarms"), lambda user: user.is_admin or user.is_manager),
+    NavMenu(_l("Results"), (
+        NavItem("scorecards.mine", _l("My scorecard"), _clinician),
+        NavItem("scorecards.departments", _l("Department results"), _office_or_manager),
+        NavItem("scorecards.alarms", _l("Alarms"), _office_or_manager),
+    )),
+    NavMenu(_l("Data"), (
+        NavItem("data.my_measurements", _l("My data"), _clinician),
+        NavItem("measurements.batches", _l("Measurements"), _admin),
+        NavItem("data.quality", _l("Data quality"), _office_or_manager),
+        NavItem("data.disputes", _l("Disputes"), _admin),
+        NavItem("data.exemptions", _l("Exemptions"), _office_or_manager),
+    )),
+    NavMenu(_l("Set-up"), (
+        NavItem("cycles.index", _l("Cycles"), _admin),
+        NavItem("indicators.index", _l("Indicators"), _admin),
+        NavItem("org.departments", _l("Departments"), _admin),
+        NavItem("org.staff_list", _l("Staff"), _office_or_manager),
+    )),
+    NavMenu(_l("System"), (
+        NavItem("accounts.users", _l("Users"), _admin),
+        NavItem("audit.log", _l("Audit log"), _admin),
+        NavItem("notifications.outbox", _l("Outbox"), _admin),
+    )),
 ]
 
 
@@ -51,10 +83,26 @@ def has_endpoint(endpoint: str) -> bool:
     return endpoint in current_app.view_functions
 
 
-def nav_items() -> list[NavItem]:
+def _shown(item: NavItem) -> bool:
+    return has_endpoint(item.endpoint) and item.visible(current_user)
+
+
+def nav_items() -> list[NavItem | NavMenu]:
+    """The header for the current user: links, and menus of the links they may use (a menu
+    with one such link is shown as that link)."""
     if not current_user.is_authenticated:
         return []
-    return [item for item in NAV_ITEMS if has_endpoint(item.endpoint) and item.visible(current_user)]
+    entries: list[NavItem | NavMenu] = []
+    for entry in NAV:
+        if isinstance(entry, NavItem):
+            entries += [entry] if _shown(entry) else []
+            continue
+        items = tuple(item for item in entry.items if _shown(item))
+        if len(items) == 1:
+            entries.append(items[0])
+        elif items:
+            entries.append(NavMenu(entry.label, items))
+    return entries
 
 
 def init_templating(app: Flask) -> None:

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_journeys import log_in, watch_console
+from tests.browser.test_journeys import log_in, open_menu, watch_console
 
 pytestmark = pytest.mark.browser
 
@@ -57,7 +57,9 @@ def test_manager_opens_the_funnel_plot_and_sees_the_outlier(page: Page, live_ser
                                                            screenshots):
     problems = watch_console(page)
     log_in(page, "manager")
-    page.get_by_role("link", name="Department results").first.click()
+    open_menu(page, "Results")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Department results") \
+        .click()
     page.get_by_role("link", name=re.compile("^Internal Medicine")).click()
     expect(page.get_by_role("heading", level=1, name=re.compile("Internal Medicine"))) \
         .to_be_visible()
@@ -81,7 +83,8 @@ def test_manager_opens_the_funnel_plot_and_sees_the_outlier(page: Page, live_ser
     expect(triangle_titles.filter(has_text=name)).to_contain_text("beyond the 99.8% limits")
     card.screenshot(path=str(screenshots / "baseline-funnel.png"))
 
-    page.get_by_role("link", name="Alarms").first.click()
+    open_menu(page, "Results")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Alarms").click()
     expect(page.get_by_role("cell", name=name).or_(page.get_by_text(name)).first).to_be_visible()
     page.screenshot(path=str(screenshots / "baseline-alarms.png"), full_page=True)
     assert problems == [], "browser console errors on the department results"

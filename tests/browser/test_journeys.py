@@ -30,6 +30,11 @@ def log_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
     page.get_by_role("button", name="Log in").click()
 
 
+def open_menu(page: Page, label: str) -> None:
+    """Open one of the header's menus (a disclosure: the links are hidden until then)."""
+    page.locator("nav.main-nav summary", has_text=label).click()
+
+
 def watch_console(page: Page) -> list[str]:
     """Collect script errors and console errors (a CSP violation shows up as one)."""
     problems: list[str] = []
@@ -154,3 +159,33 @@ def test_home_page_fits_a_phone_screen(browser, live_server, username):
         expect(page.get_by_role("button", name="Log out")).to_be_visible()
     finally:
         context.close()
+
+
+def test_the_admin_header_is_one_row_of_menus_that_work_by_keyboard(page: Page, live_server,
+                                                                     screenshots):
+    """Sixteen pages for the office fit in one header row as menus; a menu opens with Enter,
+    closes with Escape (focus back on its label), and its links are reached with Tab."""
+    problems = watch_console(page)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    log_in(page, "admin")
+    nav = page.get_by_role("navigation", name="Main")
+    labels = [text.strip() for text in nav.locator("summary").all_inner_texts()]
+    assert labels == ["Results", "Data", "Set-up", "System"]
+    header = page.locator("header.site-header").bounding_box()
+    assert header["height"] < 70, f"the header wraps: {header['height']} px high"
+    cycles = nav.get_by_role("link", name="Cycles")
+    expect(cycles).to_be_hidden()
+    set_up = nav.locator("summary", has_text="Set-up")
+    set_up.focus()
+    page.keyboard.press("Enter")
+    expect(cycles).to_be_visible()
+    page.screenshot(path=str(screenshots / "header-menu.png"))
+    page.keyboard.press("Escape")
+    expect(cycles).to_be_hidden()
+    expect(set_up).to_be_focused()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(cycles).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/cycles/?$"))
+    assert problems == [], "browser console errors with the header menus"
