@@ -9,15 +9,18 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 TEST_WORKERS ?= auto
 
-.PHONY: run test test-browser install translations messages db demo scheduler clean
+.PHONY: run test lint test-browser install translations messages db demo scheduler clean
 
 run: install translations db  ## set up, migrate, seed the demo if empty, serve on :5000
 	$(FLASK) demo --if-empty
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: install translations  ## the whole suite except the browser tests
+test: install translations lint  ## lint, then the whole suite except the browser tests
 	@$(PY) -m pytest -m "not browser" -n $(TEST_WORKERS) $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure here"; fi; exit $$rc
+
+lint: install  ## ruff, with the rules chosen in pyproject.toml
+	$(VENV)/bin/ruff check appraisal tests benchmarks migrations wsgi.py
 
 test-browser: install translations  ## the browser tests (Playwright + Debian's chromium)
 	@$(PY) -m pytest -m browser $(PYTEST_ARGS); rc=$$?; \

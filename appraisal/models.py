@@ -2,13 +2,22 @@
 
 from appraisal.auth.models import LoginAttempt, RoleGrant, User, UserSession  # noqa: F401
 from appraisal.core.audit import AuditEntry  # noqa: F401
-from appraisal.org.models import Department, Staff  # noqa: F401
-from appraisal.jobs.models import JobRun  # noqa: F401
-from appraisal.notifications.models import Notification  # noqa: F401
-from appraisal.org.models import OrgImportBatch  # noqa: F401
-from appraisal.indicators.models import Indicator  # noqa: F401
 from appraisal.cycles.models import Cycle, Scheme, SchemeIndicator  # noqa: F401
+from appraisal.indicators.models import Indicator  # noqa: F401
+from appraisal.jobs.models import JobRun  # noqa: F401
 from appraisal.measurements.models import (  # noqa: F401
-    Alarm, ApiToken, Dispute, Exemption, IdempotencyRecord, ImportBatch, Measurement,
+    Alarm,
+    ApiToken,
+    Dispute,
+    Exemption,
+    IdempotencyRecord,
+    ImportBatch,
+    Measurement,
+    MeasurementUpload,
 )
-from appraisal.measurements.models import MeasurementUpload  # noqa: F401
+from appraisal.notifications.models import Notification  # noqa: F401
+from appraisal.org.models import (  # noqa: F401
+    Department,
+    OrgImportBatch,
+    Staff,
+)

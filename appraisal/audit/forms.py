@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from appraisal.core.i18n import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional
+
+from appraisal.core.i18n import lazy_gettext as _l
 
 DATE_MESSAGE = _l("Enter a date as YYYY-MM-DD.")
 

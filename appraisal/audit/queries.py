@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import to_utc
 from sqlalchemy import Select, func, select
@@ -47,7 +47,7 @@ def _filtered(query: Select, filters: dict) -> Select:
 
 def start_of_local_day(day: date) -> datetime:
     """Midnight of ``day`` in the user's time zone, as an aware UTC datetime."""
-    return to_utc(datetime.combine(day, time.min)).replace(tzinfo=timezone.utc)
+    return to_utc(datetime.combine(day, time.min)).replace(tzinfo=UTC)
 
 
 def object_types() -> Select:

@@ -1,10 +1,11 @@
 """Login and password forms."""
 
-from appraisal.core.i18n import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
+
+from appraisal.core.i18n import lazy_gettext as _l
 
 
 class LoginForm(FlaskForm):
@@ -25,5 +26,6 @@ class ChangePasswordForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    language = SelectField(_l("Language"), choices=[SelectChoice("en", "English"), SelectChoice("zh", "中文")])
+    language = SelectField(_l("Language"), choices=[SelectChoice("en", "English"),
+                                                    SelectChoice("zh", "中文")])
     next = HiddenField()

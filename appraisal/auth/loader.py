@@ -4,11 +4,11 @@ import logging
 from datetime import timedelta
 
 from flask import current_app, g, session
-from appraisal.core.i18n import lazy_gettext as _l
 from sqlalchemy.exc import SQLAlchemyError
 
 from appraisal.auth.operations import check_session, touch_session
 from appraisal.core.db import utcnow
+from appraisal.core.i18n import lazy_gettext as _l
 from appraisal.extensions import db, login_manager
 
 log = logging.getLogger(__name__)

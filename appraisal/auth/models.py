@@ -5,12 +5,12 @@ from __future__ import annotations
 import enum
 from datetime import datetime, timedelta
 
-from appraisal.core.i18n import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from appraisal.core.db import Base, utcnow
+from appraisal.core.i18n import lazy_gettext as _l
 from appraisal.org.models import Department, Staff
 
 
@@ -124,7 +124,8 @@ class RoleGrant(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20, validate_strings=True))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=20, validate_strings=True))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     granted_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -10,7 +10,6 @@ import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from appraisal.core.i18n import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import aliased, joinedload
 
@@ -18,6 +17,7 @@ from appraisal.auth.models import LoginAttempt, Role, RoleGrant, SessionEnd, Use
 from appraisal.auth.passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
 from appraisal.core import audit
 from appraisal.core.db import utcnow
+from appraisal.core.i18n import lazy_gettext as _l
 from appraisal.extensions import db
 
 

@@ -132,19 +132,19 @@ def _refuse_bulk_audit_changes(state) -> None:
 # and by the migration that creates the table.
 AUDIT_GUARD_DDL = {
     "sqlite": [
-        "CREATE TRIGGER audit_entries_no_update BEFORE UPDATE ON audit_entries "
-        "BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END",
-        "CREATE TRIGGER audit_entries_no_delete BEFORE DELETE ON audit_entries "
-        "BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END",
+        ("CREATE TRIGGER audit_entries_no_update BEFORE UPDATE ON audit_entries "
+         "BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END"),
+        ("CREATE TRIGGER audit_entries_no_delete BEFORE DELETE ON audit_entries "
+         "BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END"),
     ],
     "postgresql": [
-        "CREATE OR REPLACE FUNCTION audit_entries_refuse() RETURNS trigger AS $$ "
-        "BEGIN RAISE EXCEPTION 'audit entries are append-only'; END; $$ LANGUAGE plpgsql",
-        "CREATE TRIGGER audit_entries_no_change BEFORE UPDATE OR DELETE ON audit_entries "
-        "FOR EACH ROW EXECUTE FUNCTION audit_entries_refuse()",
+        ("CREATE OR REPLACE FUNCTION audit_entries_refuse() RETURNS trigger AS $$ "
+         "BEGIN RAISE EXCEPTION 'audit entries are append-only'; END; $$ LANGUAGE plpgsql"),
+        ("CREATE TRIGGER audit_entries_no_change BEFORE UPDATE OR DELETE ON audit_entries "
+         "FOR EACH ROW EXECUTE FUNCTION audit_entries_refuse()"),
         # Row triggers do not fire on TRUNCATE; a statement trigger closes that gap.
-        "CREATE TRIGGER audit_entries_no_truncate BEFORE TRUNCATE ON audit_entries "
-        "FOR EACH STATEMENT EXECUTE FUNCTION audit_entries_refuse()",
+        ("CREATE TRIGGER audit_entries_no_truncate BEFORE TRUNCATE ON audit_entries "
+         "FOR EACH STATEMENT EXECUTE FUNCTION audit_entries_refuse()"),
     ],
 }
 AUDIT_GUARD_DROP = {

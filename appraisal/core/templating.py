@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from flask import Flask, current_app, request
 from flask_babel import get_locale
-from appraisal.core.i18n import lazy_gettext as _l
 from flask_login import current_user
 
 from appraisal.auth.forms import LanguageForm
+from appraisal.core.i18n import lazy_gettext as _l
 
 
 @dataclass(frozen=True)

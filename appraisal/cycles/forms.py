@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from appraisal.core.i18n import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -14,6 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from appraisal.core.i18n import lazy_gettext as _l
 from appraisal.cycles.models import CyclePeriod, RedLineSide
 from appraisal.cycles.validation import BandsInvalid, parse_grade_bands
 from appraisal.org.models import StaffGroup

@@ -5,14 +5,13 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from appraisal.core.i18n import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from appraisal.core.db import Base, enum_column, utcnow
+from appraisal.core.i18n import lazy_gettext as _l
 from appraisal.indicators.models import Indicator
 from appraisal.org.models import Department, StaffGroup
-
 
 
 class CyclePeriod(enum.Enum):

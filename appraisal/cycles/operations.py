@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from appraisal.core.i18n import lazy_gettext as _l
-
 from appraisal.core import audit
 from appraisal.core.db import utcnow
+from appraisal.core.i18n import lazy_gettext as _l
 from appraisal.cycles import queries
 from appraisal.cycles.models import Cycle, CyclePeriod, CycleState, Scheme, SchemeIndicator
 from appraisal.cycles.states import transition_refusal

@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from appraisal.core.i18n import lazy_gettext as _l
-
 from appraisal.cycles.models import CycleState
 
 D, O, R, C, P, X = (CycleState.draft, CycleState.open, CycleState.reviewing,

@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass, fields
 
 from appraisal.core.i18n import lazy_gettext as _l
-
 from appraisal.cycles.models import RedLineSide
 from appraisal.cycles.spec import build_spec
 from appraisal.indicators.models import IndicatorKind

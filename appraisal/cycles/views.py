@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from appraisal.core.i18n import lazy_gettext as _l
 
 from appraisal.core.handlers import AdminRH, get_or_404
+from appraisal.core.i18n import lazy_gettext as _l
 from appraisal.core.pagination import paginate
 from appraisal.cycles import forms, operations, queries
 from appraisal.cycles.models import (

@@ -1,9 +1,9 @@
 """The home page: what each role needs first."""
 
 from flask import render_template
-from appraisal.core.i18n import lazy_gettext as _l
 
 from appraisal.core.handlers import AuthenticatedRH
+from appraisal.core.i18n import lazy_gettext as _l
 from appraisal.home import queries
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from appraisal.core.i18n import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FloatField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from appraisal.core.i18n import lazy_gettext as _l
 from appraisal.indicators.models import (
     DATA_SOURCE_LABELS,
     Dimension,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import enum
 
-from appraisal.core.i18n import lazy_gettext as _l
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from appraisal.core.db import Base, enum_column
+from appraisal.core.i18n import lazy_gettext as _l
 
 
 class Dimension(enum.Enum):

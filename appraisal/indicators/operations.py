@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from appraisal.core.i18n import lazy_gettext as _l
-
 from appraisal.core import audit
+from appraisal.core.i18n import lazy_gettext as _l
 from appraisal.extensions import db
 from appraisal.indicators import queries
 from appraisal.indicators.models import Indicator

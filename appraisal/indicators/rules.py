@@ -6,7 +6,6 @@ import math
 from dataclasses import dataclass
 
 from appraisal.core.i18n import lazy_gettext as _l
-
 from appraisal.indicators.models import Dimension, Direction, IndicatorKind
 from appraisal.indicators.units import number, to_shown
 

@@ -14,7 +14,7 @@ import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask
 from sqlalchemy import delete, update
@@ -65,7 +65,7 @@ def worker_id() -> str:
 def slot_key(now: datetime, seconds: int) -> str:
     """The start of the interval slot ``now`` falls in, e.g. "2025-03-01T08:15:00Z"."""
     epoch = int(now.timestamp())
-    start = datetime.fromtimestamp(epoch - epoch % seconds, timezone.utc)
+    start = datetime.fromtimestamp(epoch - epoch % seconds, UTC)
     return start.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

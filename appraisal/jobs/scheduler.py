@@ -7,7 +7,7 @@ one. Running two for redundancy is safe (see ``runner``).
 from __future__ import annotations
 
 import signal
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
@@ -30,7 +30,7 @@ JOBS: dict[str, Job] = {
 def build_scheduler(app: Flask) -> BlockingScheduler:
     """A scheduler with one interval trigger per job, each first run at once."""
     scheduler = BlockingScheduler(
-        timezone=timezone.utc,
+        timezone=UTC,
         # One run of a job at a time per process; a run that outlasts its interval makes
         # the missed slots collapse into the next one.
         job_defaults={"coalesce": True, "max_instances": 1},
@@ -38,7 +38,7 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     for job in JOBS.values():
         scheduler.add_job(run_job, "interval", seconds=job.interval(app.config),
                           args=(app, job), id=job.name, name=job.description,
-                          next_run_time=datetime.now(timezone.utc))
+                          next_run_time=datetime.now(UTC))
     return scheduler
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from appraisal.core.i18n import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
+from appraisal.core.i18n import lazy_gettext as _l
 from appraisal.measurements.disputes import DISPUTE_STATE_LABELS
 from appraisal.measurements.exemptions import EXEMPTION_STATE_LABELS
 

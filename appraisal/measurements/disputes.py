@@ -12,12 +12,12 @@ from collections.abc import Iterable, Mapping
 
 from flask import url_for
 from flask_babel import gettext as _
-from appraisal.core.i18n import lazy_gettext as _l
 from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from appraisal.core import audit
 from appraisal.core.db import utcnow
+from appraisal.core.i18n import lazy_gettext as _l
 from appraisal.cycles.models import Cycle, CycleState
 from appraisal.extensions import db
 from appraisal.indicators.models import Indicator

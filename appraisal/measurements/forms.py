@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from appraisal.core.i18n import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from appraisal.core.i18n import lazy_gettext as _l
 from appraisal.measurements.importing import BATCH_KEY_MAX
 
 

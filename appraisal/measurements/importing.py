@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from appraisal.core.i18n import lazy_gettext as _l
-
 from appraisal.indicators.models import KIND_LABELS, IndicatorKind
 
 REQUIRED_COLUMNS = ("employee_number", "indicator_code")

@@ -124,7 +124,8 @@ class Dispute(Base):
     measurement_id: Mapped[int] = mapped_column(ForeignKey("measurements.id"), index=True)
     raised_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     reason: Mapped[str] = mapped_column(Text)
-    state: Mapped[DisputeState] = mapped_column(enum_column(DisputeState), default=DisputeState.open)
+    state: Mapped[DisputeState] = mapped_column(enum_column(DisputeState),
+                                                default=DisputeState.open)
     raised_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     resolved_at: Mapped[datetime | None]

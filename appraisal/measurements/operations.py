@@ -15,11 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from appraisal.core.i18n import lazy_gettext as _l
 from sqlalchemy import delete, insert, update
 
 from appraisal.core import audit
 from appraisal.core.db import utcnow
+from appraisal.core.i18n import lazy_gettext as _l
 from appraisal.cycles.models import Cycle
 from appraisal.extensions import db
 from appraisal.measurements import importing, queries

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from appraisal.core.i18n import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectChoice, SelectField
 from wtforms.validators import Optional
 
+from appraisal.core.i18n import lazy_gettext as _l
 from appraisal.notifications.models import EmailStatus
 
 

@@ -91,13 +91,14 @@ class Mailer:
             smtp.send_message(message)
         except smtplib.SMTPRecipientsRefused as error:
             codes = [code for code, _text in error.recipients.values()]
-            raise MailError(describe(error), permanent=all(code >= 500 for code in codes))
+            raise MailError(describe(error), permanent=all(code >= 500 for code in codes)) \
+                from error
         except smtplib.SMTPResponseException as error:
             self._reset_or_drop()
-            raise MailError(describe(error), permanent=500 <= error.smtp_code < 600)
+            raise MailError(describe(error), permanent=500 <= error.smtp_code < 600) from error
         except (OSError, smtplib.SMTPException) as error:
             self._drop()
-            raise MailError(describe(error))
+            raise MailError(describe(error)) from error
 
     def close(self) -> None:
         if self._smtp is not None:
@@ -115,7 +116,7 @@ class Mailer:
                 self._smtp = self._connect()
             except (OSError, smtplib.SMTPException) as error:
                 self._connect_error = describe(error)
-                raise MailError(self._connect_error)
+                raise MailError(self._connect_error) from error
         return self._smtp
 
     def _connect(self) -> smtplib.SMTP:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from appraisal.core.i18n import lazy_gettext as _l
 from sqlalchemy import Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from appraisal.auth.models import User
 from appraisal.core.db import Base, utcnow
+from appraisal.core.i18n import lazy_gettext as _l
 
 
 class EmailStatus(enum.Enum):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from appraisal.core.i18n import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from appraisal.core.i18n import lazy_gettext as _l
 from appraisal.org.models import DepartmentKind, StaffGroup
 
 NO_PARENT = ""

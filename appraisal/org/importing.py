@@ -18,7 +18,6 @@ from datetime import date
 from enum import Enum
 
 from appraisal.core.i18n import lazy_gettext as _l
-
 from appraisal.org.csv_io import CsvFileError, CsvTable, RowError, read_table
 from appraisal.org.models import DepartmentKind, StaffGroup
 
@@ -430,7 +429,8 @@ class TreeCheck:
             self.errors.append(RowError(line, _l(
                 "Department %(code)s cannot be deactivated: it still has %(staff)s active staff "
                 "and %(children)s active sub-departments%(list)s.", code=record.code, staff=staff,
-                children=len(children), list=f" ({', '.join(sorted(children))})" if children else "")))
+                children=len(children),
+                list=f" ({', '.join(sorted(children))})" if children else "")))
 
 
 def department_key(record: DepartmentRecord) -> str:

@@ -6,11 +6,11 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from appraisal.core.i18n import lazy_gettext as _l
 from sqlalchemy import JSON, Enum, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from appraisal.core.db import Base, utcnow
+from appraisal.core.i18n import lazy_gettext as _l
 
 if TYPE_CHECKING:
     from appraisal.auth.models import User

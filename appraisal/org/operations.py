@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from appraisal.core.i18n import lazy_gettext as _l
 from sqlalchemy import func, insert, literal, update
 
 from appraisal.core import audit
 from appraisal.core.db import utcnow
+from appraisal.core.i18n import lazy_gettext as _l
 from appraisal.extensions import db
 from appraisal.org import queries
 from appraisal.org.importing import (

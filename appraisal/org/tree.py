@@ -21,7 +21,8 @@ class TreeNode:
         return self.own_staff + sum(child.total_staff for child in self.children)
 
 
-def build_tree(departments: Iterable[Department], staff_counts: Mapping[int, int]) -> list[TreeNode]:
+def build_tree(departments: Iterable[Department], staff_counts: Mapping[int, int]
+               ) -> list[TreeNode]:
     """Roots of the tree, children sorted by name; ``staff_counts`` keyed by department id.
 
     Reads only ``id`` and ``parent_id``, so it issues no lazy loads.

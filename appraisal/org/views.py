@@ -6,9 +6,9 @@ from datetime import date
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from appraisal.core.i18n import lazy_gettext as _l
 
 from appraisal.core.handlers import RH, AdminRH, get_or_404
+from appraisal.core.i18n import lazy_gettext as _l
 from appraisal.core.pagination import paginate
 from appraisal.extensions import db
 from appraisal.org import forms, operations, queries, rules

@@ -315,7 +315,7 @@ def _cohorts(schemes, staff, departments, assignment, exemptions) -> dict[Cohort
     schemes_by_id = {s.id: s for s in schemes}
     specs = {s.id: _spec(s) for s in schemes}
     members: dict[CohortKey, list[StaffRow]] = defaultdict(list)
-    for (cycle_id, staff_id), key in sorted(assignment.items(), key=lambda item: item[0]):
+    for (_cycle_id, staff_id), key in sorted(assignment.items(), key=lambda item: item[0]):
         members[key].append(staff[staff_id])
     cohorts = {}
     for key, people in members.items():

@@ -52,9 +52,9 @@ The rules, in plain words
         over-dispersion). A risk-adjusted rate is judged by its expected count E instead
         (exact Poisson limits of O/E at E, times the group rate) and drawn at E / group rate
         "case-mix equivalent" cases, so a clinician of sicker patients is held to the
-        precision of the events expected of them. Beyond 99.8% is an alarm, beyond 95% a warning; the side and whether
-        it is the unfavourable one are reported, so the caller can raise case-review triggers
-        for unfavourable alarms.
+        precision of the events expected of them. Beyond 99.8% is an alarm, beyond 95% a
+        warning; the side and whether it is the unfavourable one are reported, so the caller
+        can raise case-review triggers for unfavourable alarms.
 
 Where the formulas are
     ``stats``: ``funnel_limits``, ``poisson_funnel_limits``, ``widened_funnel_limits``,

@@ -190,7 +190,8 @@ def _overdispersion(y: np.ndarray, n: np.ndarray, theta0: float) -> Overdispersi
 def smr(observed: float, expected: float, coverage: float = 0.95) -> tuple[float, float, float]:
     """Standardised ratio O/E with its exact Poisson confidence limits.
 
-    ``lower = chi2.ppf(p, 2 O) / 2 / E`` (0 when O = 0), ``upper = chi2.ppf(1 - p, 2 O + 2) / 2 / E``
+    ``lower = chi2.ppf(p, 2 O) / 2 / E`` (0 when O = 0),
+    ``upper = chi2.ppf(1 - p, 2 O + 2) / 2 / E``
     with ``p = (1 - coverage) / 2``. Returns ``(O/E, lower, upper)``.
     """
     _check_coverage(coverage)

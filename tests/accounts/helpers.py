@@ -7,7 +7,7 @@ from sqlalchemy import select
 from appraisal.core.audit import AuditEntry
 from appraisal.extensions import db
 from tests.conftest import PASSWORD
-from tests.helpers import count_statements  # noqa: F401 (re-exported)
+from tests.helpers import count_statements
 
 __all__ = ["PASSWORD", "as_admin", "audit_of", "count_statements"]
 

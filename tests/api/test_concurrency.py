@@ -35,7 +35,7 @@ def _send(app, barrier, url, headers, results, errors):
             response = client.post(url, json=BODY, headers=headers)
             results.append((response.status_code, response.headers.get("Idempotent-Replayed"),
                             response.json.get("batch_id")))
-    except Exception as error:  # reported by the main thread
+    except Exception as error:  # noqa: BLE001 (any failure is reported by the main thread)
         errors.append(error)
 
 

@@ -47,7 +47,8 @@ def test_formula_cells_are_neutralised(client, make, auth):
     db.session.commit()
     auth.login(admin)
 
-    (row,) = _rows(client.get("/admin/audit/export.csv", query_string={"object_type": "@SUM(A1)"}))[1:]
+    export = client.get("/admin/audit/export.csv", query_string={"object_type": "@SUM(A1)"})
+    (row,) = _rows(export)[1:]
 
     assert row[3] == "'=HYPERLINK(\"http://evil\")"
     assert row[4] == "'@SUM(A1)"

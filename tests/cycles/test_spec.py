@@ -26,7 +26,8 @@ def test_every_field_is_mapped(app):
         factories.cycle(), min_denominator=25, cap_grade="C", funnel_overdispersion=True,
         grade_bands=[[85, "A"], [70, "B"], [55, "C"], [0, "D"]],
         items=[{"indicator": mortality, "weight": 2, "threshold": 0.05, "target": 0.01,
-                    "min_denominator": 40, "red_line_limit": 0.1, "red_line_side": RedLineSide.above},
+                    "min_denominator": 40, "red_line_limit": 0.1,
+                    "red_line_side": RedLineSide.above},
                {"indicator": alos, "weight": 1, "threshold": 12, "target": 6},
                {"indicator": satisfaction, "weight": 0.5, "threshold": 60, "target": 95,
                     "red_line_limit": 50, "red_line_side": RedLineSide.below}])

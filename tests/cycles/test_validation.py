@@ -31,7 +31,8 @@ def indicator(code="READMIT30", kind=RATE, risk=False, name=None):
 def header(**changes) -> HeaderValues:
     base = {"name": "Doctors", "weight_quantitative": 0.6, "weight_360": 0.15, "weight_panel": 0.1,
                 "weight_case_quality": 0.1, "weight_contributions": 0.05,
-                "grade_bands": [[85.0, "A"], [70.0, "B"], [55.0, "C"], [0.0, "D"]], "cap_grade": "C",
+                "grade_bands": [[85.0, "A"], [70.0, "B"], [55.0, "C"], [0.0, "D"]],
+                "cap_grade": "C",
                 "anonymity_threshold": 3, "min_denominator": 10, "compare_within_department": False,
                 "funnel_overdispersion": False}
     return HeaderValues(**(base | changes))

@@ -38,16 +38,16 @@ def test_every_message_has_a_chinese_translation():
         message for message in _source_messages()
         if not (entry := catalogue.get(message)) or not entry.string or entry.fuzzy
     )
-    assert not missing, f"{len(missing)} messages lack a Chinese translation (run `make messages` " \
-                        "and translate): \n" + "\n".join(missing[:50])
+    assert not missing, (f"{len(missing)} messages lack a Chinese translation (run `make "
+                         "messages` and translate): \n" + "\n".join(missing[:50]))
 
 
 def test_translations_keep_their_placeholders():
     wrong = []
     for entry in _catalogue():
-        if entry.id and entry.string and isinstance(entry.id, str):
-            if set(PLACEHOLDER.findall(entry.id)) != set(PLACEHOLDER.findall(entry.string)):
-                wrong.append(entry.id)
+        if entry.id and entry.string and isinstance(entry.id, str) and \
+                set(PLACEHOLDER.findall(entry.id)) != set(PLACEHOLDER.findall(entry.string)):
+            wrong.append(entry.id)
     assert not wrong, wrong
 
 

@@ -49,7 +49,8 @@ def test_a_plain_valid_entry_has_no_problem():
 
 
 @pytest.mark.parametrize("changes, field, words", [
-    ({"kind": COUNT, "risk_adjustable": True}, "risk_adjustable", "Only a rate can be risk-adjusted"),
+    ({"kind": COUNT, "risk_adjustable": True}, "risk_adjustable",
+     "Only a rate can be risk-adjusted"),
     ({"kind": VALUE, "risk_adjustable": True}, "risk_adjustable", "value indicators cannot"),
     ({"plausible_min": 0.5, "plausible_max": 0.5}, "plausible_max",
      "must be greater than the plausible minimum"),

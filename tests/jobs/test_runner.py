@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -15,7 +15,7 @@ from appraisal.jobs.runner import Job, run_job, slot_key
 from appraisal.jobs.scheduler import JOBS, build_scheduler
 from tests.notifications.helpers import notice, user_with_email
 
-AT = datetime(2025, 3, 1, 8, 15, 42, tzinfo=timezone.utc)
+AT = datetime(2025, 3, 1, 8, 15, 42, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("seconds, expected", [
@@ -115,7 +115,7 @@ def test_the_scheduler_has_every_job_on_its_interval(app):
 
 def test_old_runs_are_pruned(app):
     old = JobRun(job="outbox", slot="2000-01-01T00:00:00Z", status=JobStatus.succeeded,
-                 started_at=datetime(2000, 1, 1, tzinfo=timezone.utc))
+                 started_at=datetime(2000, 1, 1, tzinfo=UTC))
     db.session.add(old)
     db.session.commit()
 

@@ -63,6 +63,5 @@ def test_migrated_audit_table_refuses_raw_changes(empty_db):
             "INSERT INTO audit_entries (at, action, object_type) "
             "VALUES (CURRENT_TIMESTAMP, 'test.entry', 'system')"))
     for statement in ("UPDATE audit_entries SET action = 'forged'", "DELETE FROM audit_entries"):
-        with pytest.raises(Exception, match="append-only"):
-            with db.engine.begin() as connection:
-                connection.execute(text(statement))
+        with pytest.raises(Exception, match="append-only"), db.engine.begin() as connection:
+            connection.execute(text(statement))

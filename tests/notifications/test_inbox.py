@@ -11,8 +11,8 @@ from sqlalchemy import select
 from appraisal.core.db import utcnow
 from appraisal.extensions import db
 from appraisal.notifications.models import Notification
-from tests.helpers import count_statements
 from tests.conftest import PASSWORD, csrf_token_from
+from tests.helpers import count_statements
 from tests.notifications.helpers import notice
 
 

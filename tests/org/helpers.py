@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 
-
 from tests.helpers import audit_entries, count_statements  # noqa: F401 (re-exported)
 
 

@@ -82,7 +82,8 @@ def test_create_department_under_a_parent(as_admin, org):
 @pytest.mark.parametrize("data, message", [
     ({"code": "", "name": "X", "kind": "department"}, "This field is required."),
     ({"code": "TWO WORDS", "name": "X", "kind": "department"}, "A code is one word"),
-    ({"code": "card", "name": "X", "kind": "department"}, "The code CARD is already used by Cardiology."),
+    ({"code": "card", "name": "X", "kind": "department"},
+     "The code CARD is already used by Cardiology."),
     ({"code": "NEW", "name": "", "kind": "department"}, "This field is required."),
     ({"code": "NEW", "name": "X", "kind": "planet"}, "Not a valid choice"),
     ({"code": "NEW", "name": "X", "kind": "department", "parent": "99999"},

@@ -199,7 +199,8 @@ def test_admin_adds_a_staff_member(as_admin, org):
     response = as_admin.post("/org/staff/new", data=form(org))
     assert response.status_code == 302
     staff = db.session.query(Staff).filter_by(employee_number="E-900").one()
-    assert staff.staff_group is StaffGroup.technician and staff.hire_date.isoformat() == "2021-03-04"
+    assert staff.staff_group is StaffGroup.technician
+    assert staff.hire_date.isoformat() == "2021-03-04"
     assert audit_entries("staff.created")[-1].new_values["name"] == "Sun Yue"
 
 

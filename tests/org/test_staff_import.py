@@ -93,12 +93,13 @@ def test_duplicate_employee_numbers_name_both_lines():
 def test_missing_columns_are_a_file_error_on_line_1():
     errors = errors_of("employee_number,name\nE1,Wang\n")
     assert errors[0][0] == 1
-    assert "lacks the column(s): staff_group, title, department_code, hire_date, active" in errors[0][1]
+    missing = "lacks the column(s): staff_group, title, department_code, hire_date, active"
+    assert missing in errors[0][1]
 
 
 def test_chinese_staff_groups_and_yes_no_words_are_understood():
-    parsed = parse_staff_csv(staff_csv(["E1,王芳,护士,护士长,CARD,,在职", "E2,李伟,医生,,CARD,,否"]),
-                             DEPARTMENTS)
+    rows = ["E1,王芳,护士,护士长,CARD,,在职", "E2,李伟,医生,,CARD,,否"]
+    parsed = parse_staff_csv(staff_csv(rows), DEPARTMENTS)
     assert parsed.ok
     assert [(r.staff_group, r.active) for _, r in parsed.rows] == [
         (StaffGroup.nurse, True), (StaffGroup.doctor, False)]

@@ -8,7 +8,6 @@ import xml.etree.ElementTree as ET
 from datetime import date
 
 import pytest
-
 from sqlalchemy import select
 
 from appraisal.extensions import db
