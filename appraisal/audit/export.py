@@ -11,16 +11,9 @@ from flask_babel import format_datetime, get_timezone
 from flask_babel import gettext as _
 
 from appraisal.audit.display import changes_text
+from appraisal.core.csv_io import neutralise
 
 BOM = "\ufeff"
-# A cell starting with one of these is a formula to Excel / LibreOffice (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value) -> str:
-    """The cell as text, with a leading quote if a spreadsheet would run it as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def header() -> list[str]:

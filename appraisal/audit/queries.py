@@ -9,6 +9,7 @@ from sqlalchemy import Select, func, select
 
 from appraisal.auth.models import User
 from appraisal.core.audit import AuditEntry
+from appraisal.extensions import db
 from appraisal.org.models import Staff
 
 # The actor's name comes with each row (one joined statement, never one query per row).
@@ -53,3 +54,14 @@ def start_of_local_day(day: date) -> datetime:
 def object_types() -> Select:
     """The object types present in the log, for the filter's choices."""
     return select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type)
+
+
+def history(object_type: str, object_id: int, limit: int | None = 20) -> list[tuple]:
+    """The latest audit entries about one object with the actor's username, newest first
+    (``limit=None``: all of them)."""
+    return db.session.execute(
+        select(AuditEntry, User.username)
+        .outerjoin(User, User.id == AuditEntry.actor_id)
+        .where(AuditEntry.object_type == object_type, AuditEntry.object_id == str(object_id))
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
+    ).all()

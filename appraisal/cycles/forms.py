@@ -11,21 +11,19 @@ from wtforms import (
     SelectField,
     StringField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from appraisal.core.choices import enum_choices
 from appraisal.core.i18n import lazy_gettext as _l
 from appraisal.cycles.models import CyclePeriod, RedLineSide
 from appraisal.cycles.validation import BandsInvalid, parse_grade_bands
 from appraisal.org.models import StaffGroup
 
 
-def enum_choices(enum_type) -> list[tuple[str, str]]:
-    return [(member.value, member.label) for member in enum_type]
-
-
-def side_choices() -> list[tuple[str, str]]:
-    return [(RedLineSide.above.value, _l("Above the limit is a breach")),
-            (RedLineSide.below.value, _l("Below the limit is a breach"))]
+def side_choices() -> list[SelectChoice]:
+    return [SelectChoice(RedLineSide.above.value, _l("Above the limit is a breach")),
+            SelectChoice(RedLineSide.below.value, _l("Below the limit is a breach"))]
 
 
 class CycleForm(FlaskForm):

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
 
+from appraisal.audit.queries import history
+from appraisal.core.choices import department_choices, with_blank
 from appraisal.core.handlers import AdminRH, get_or_404
 from appraisal.core.i18n import lazy_gettext as _l
 from appraisal.core.pagination import paginate
@@ -27,9 +30,8 @@ from appraisal.cycles.validation import (
 from appraisal.extensions import db
 from appraisal.indicators.models import Direction, Indicator
 from appraisal.indicators.units import to_shown, to_stored
-from appraisal.org.forms import department_choices
 from appraisal.org.models import Department, StaffGroup
-from appraisal.org.queries import all_departments, history
+from appraisal.org.queries import all_departments
 from appraisal.org.tree import build_tree, flatten
 
 D, O, R, C, P, X = (CycleState.draft, CycleState.open, CycleState.reviewing,
@@ -221,8 +223,8 @@ class RHSchemeCopy(RHCycleBase):
     def process(self):
         sources = {str(s.id): s for s in queries.copy_sources(self.cycle)}
         form = forms.CopySchemeForm()
-        form.source.choices = [("", _l("— choose —"))] + [
-            (key, _source_label(scheme)) for key, scheme in sources.items()]
+        form.source.choices = with_blank(_l("— choose —"), (
+            SelectChoice(key, _source_label(scheme)) for key, scheme in sources.items()))
         if form.validate_on_submit():
             source = sources.get(form.source.data)
             if source is None:
@@ -291,14 +293,14 @@ class RHSchemeBase(AdminRH):
             item_counts=queries.item_counts([v.id for v in versions]))
 
 
-def indicator_choices(indicators: list[Indicator]) -> list[tuple[str, str]]:
-    choices = [("", str(_l("— choose —")))]
+def indicator_choices(indicators: list[Indicator]) -> list[SelectChoice]:
+    choices = []
     for indicator in indicators:
         unit = "%" if indicator.is_rate else indicator.unit
         suffix = f", {unit}" if unit else ""
-        choices.append((str(indicator.id), (f"{indicator.code} — {indicator.name} "
-                                           f"({indicator.dimension.label}{suffix})")))
-    return choices
+        choices.append(SelectChoice(str(indicator.id), (f"{indicator.code} — {indicator.name} "
+                                                        f"({indicator.dimension.label}{suffix})")))
+    return with_blank(_l("— choose —"), choices)
 
 
 class RHSchemeDetail(RHSchemeBase):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FloatField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from appraisal.core.choices import enum_choices, status_choices
 from appraisal.core.i18n import lazy_gettext as _l
 from appraisal.indicators.models import (
     DATA_SOURCE_LABELS,
@@ -18,12 +20,8 @@ CODE_RULE = Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", message=_l(
     "A code is one word of letters, digits, dots, dashes or underscores (e.g. READMIT30)."))
 
 
-def enum_choices(enum_type) -> list[tuple[str, str]]:
-    return [(member.value, member.label) for member in enum_type]
-
-
-def source_choices() -> list[tuple[str, str]]:
-    return [(value, str(label)) for value, label in DATA_SOURCE_LABELS.items()]
+def source_choices() -> list[SelectChoice]:
+    return [SelectChoice(value, str(label)) for value, label in DATA_SOURCE_LABELS.items()]
 
 
 class IndicatorForm(FlaskForm):
@@ -58,13 +56,12 @@ class IndicatorFilterForm(FlaskForm):
     dimension = SelectField(_l("Dimension"), validate_choice=False)
     kind = SelectField(_l("Kind"), validate_choice=False)
     active = SelectField(_l("Status"), validate_choice=False, default="1",
-                         choices=[("1", _l("Active")), ("0", _l("Inactive")),
-                                  ("all", _l("All"))])
+                         choices=status_choices)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.dimension.choices = [("", _l("All dimensions")), *enum_choices(Dimension)]
-        self.kind.choices = [("", _l("All kinds")), *enum_choices(IndicatorKind)]
+        self.dimension.choices = enum_choices(Dimension, _l("All dimensions"))
+        self.kind.choices = enum_choices(IndicatorKind, _l("All kinds"))
 
 
 class ActionForm(FlaskForm):

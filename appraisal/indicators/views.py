@@ -6,13 +6,13 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from appraisal.audit.queries import history
 from appraisal.core.handlers import RH, AdminRH, get_or_404
 from appraisal.core.pagination import paginate
 from appraisal.indicators import forms, operations, queries, rules
 from appraisal.indicators.library import DEMO_INDICATORS, load_demo_indicators
 from appraisal.indicators.models import Dimension, Direction, Indicator, IndicatorKind
 from appraisal.indicators.units import to_shown, to_stored
-from appraisal.org.queries import history
 
 
 def _enum_or_none(enum_type, value):

@@ -5,17 +5,18 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from appraisal.core.choices import with_blank
 from appraisal.core.i18n import lazy_gettext as _l
 from appraisal.measurements.importing import BATCH_KEY_MAX
 
 
-def cycle_choices(cycles, blank_label=None) -> list[tuple[str, str]]:
+def cycle_choices(cycles, blank_label=None) -> list[SelectChoice]:
     """Cycles as select options, each with its state (only open ones accept data)."""
-    choices = [("", str(blank_label))] if blank_label is not None else []
-    choices += [(str(cycle.id), f"{cycle.name} ({cycle.state.label})") for cycle in cycles]
-    return choices
+    return with_blank(blank_label, (SelectChoice(str(cycle.id), f"{cycle.name} "
+                                                 f"({cycle.state.label})") for cycle in cycles))
 
 
 class UploadForm(FlaskForm):

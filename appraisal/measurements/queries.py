@@ -8,7 +8,6 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import aliased, contains_eager
 
 from appraisal.auth.models import User
-from appraisal.core.audit import AuditEntry
 from appraisal.cycles.models import STATE_LABELS, Cycle
 from appraisal.extensions import db
 from appraisal.indicators.models import Indicator
@@ -146,14 +145,6 @@ def batch_measurements_select(batch_id: int) -> Select:
             .options(contains_eager(Measurement.staff), contains_eager(Measurement.indicator))
             .where(Measurement.batch_id == batch_id)
             .order_by(Staff.employee_number, Indicator.code))
-
-
-def batch_history(batch: ImportBatch) -> list:
-    """The audit entries about a batch (imported, replaced), newest first, with the actor."""
-    return db.session.execute(
-        select(AuditEntry, User.username).outerjoin(User, User.id == AuditEntry.actor_id)
-        .where(AuditEntry.object_type == "ImportBatch", AuditEntry.object_id == str(batch.id))
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())).all()
 
 
 def replacement_chain(batch: ImportBatch) -> list[ImportBatch]:

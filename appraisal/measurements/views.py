@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from appraisal.audit.queries import history
+from appraisal.core.csv_io import CsvFileError, decode_upload
 from appraisal.core.handlers import AdminRH, get_or_404
 from appraisal.core.i18n import lazy_gettext as _l
 from appraisal.core.pagination import paginate
@@ -13,7 +15,6 @@ from appraisal.extensions import db
 from appraisal.measurements import forms, importing, operations, queries, retention
 from appraisal.measurements.importing import Checked, RowError
 from appraisal.measurements.models import ApiToken, BatchSource, ImportBatch, MeasurementUpload
-from appraisal.org.csv_io import CsvFileError, decode_upload
 
 # Pages list this many errors and preview rows; the rest are counted.
 SHOWN_ERRORS = 500
@@ -62,7 +63,7 @@ class RHBatchDetail(AdminRH):
         return render_template(
             "measurements/batch_detail.html", batch=self.batch, page=page, user=user,
             token=token, chain=queries.replacement_chain(self.batch),
-            history=queries.batch_history(self.batch), sources=SOURCE_LABELS)
+            history=history("ImportBatch", self.batch.id, limit=None), sources=SOURCE_LABELS)
 
 
 # -- CSV upload, preview, confirm ------------------------------------------------------------

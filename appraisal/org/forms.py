@@ -7,30 +7,11 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from appraisal.core.choices import enum_choices, status_choices
 from appraisal.core.i18n import lazy_gettext as _l
 from appraisal.org.models import DepartmentKind, StaffGroup
 
-NO_PARENT = ""
 CODE_RULE = Regexp(r"^\S+$", message=_l("A code is one word, without spaces."))
-
-
-def kind_choices() -> list[tuple[str, str]]:
-    return [(kind.value, kind.label) for kind in DepartmentKind]
-
-
-def group_choices() -> list[tuple[str, str]]:
-    return [(group.value, group.label) for group in StaffGroup]
-
-
-def department_choices(options, blank_label=None) -> list[tuple[str, str]]:
-    """Indented options from ``tree.flatten()`` output: (department, depth) pairs."""
-    choices = [(NO_PARENT, str(blank_label))] if blank_label is not None else []
-    for department, depth in options:
-        label = f"{'— ' * depth}{department.name} ({department.code})"
-        if not department.active:
-            label += f" [{_l('inactive')}]"
-        choices.append((str(department.id), label))
-    return choices
 
 
 class DepartmentForm(FlaskForm):
@@ -38,7 +19,8 @@ class DepartmentForm(FlaskForm):
 
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40), CODE_RULE])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    kind = SelectField(_l("Kind"), choices=kind_choices, default=DepartmentKind.department.value)
+    kind = SelectField(_l("Kind"), choices=lambda: enum_choices(DepartmentKind),
+                       default=DepartmentKind.department.value)
     parent = SelectField(_l("Parent"), choices=[], validate_choice=False)
 
 
@@ -47,7 +29,7 @@ class DepartmentEditForm(FlaskForm):
 
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40), CODE_RULE])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    kind = SelectField(_l("Kind"), choices=kind_choices)
+    kind = SelectField(_l("Kind"), choices=lambda: enum_choices(DepartmentKind))
 
 
 class DepartmentMoveForm(FlaskForm):
@@ -66,7 +48,7 @@ class StaffForm(FlaskForm):
     employee_number = StringField(_l("Employee number"),
                                   validators=[DataRequired(), Length(max=40)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    staff_group = SelectField(_l("Staff group"), choices=group_choices)
+    staff_group = SelectField(_l("Staff group"), choices=lambda: enum_choices(StaffGroup))
     title = StringField(_l("Title"), validators=[Optional(), Length(max=120)])
     department = SelectField(_l("Department"), choices=[], validate_choice=False)
     hire_date = DateField(_l("Hire date"), validators=[Optional()],
@@ -84,12 +66,11 @@ class StaffFilterForm(FlaskForm):
     department = SelectField(_l("Department"), choices=[], validate_choice=False)
     group = SelectField(_l("Staff group"), validate_choice=False)
     active = SelectField(_l("Status"), validate_choice=False, default="1",
-                         choices=[("1", _l("Active")), ("0", _l("Inactive")),
-                                  ("all", _l("All"))])
+                         choices=status_choices)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.group.choices = [("", _l("All groups")), *group_choices()]
+        self.group.choices = enum_choices(StaffGroup, _l("All groups"))
 
 
 class ImportForm(FlaskForm):

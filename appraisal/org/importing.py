@@ -17,8 +17,8 @@ from dataclasses import astuple, dataclass, field, fields, replace
 from datetime import date
 from enum import Enum
 
+from appraisal.core.csv_io import CsvFileError, CsvTable, RowError, read_table
 from appraisal.core.i18n import lazy_gettext as _l
-from appraisal.org.csv_io import CsvFileError, CsvTable, RowError, read_table
 from appraisal.org.models import DepartmentKind, StaffGroup
 
 STAFF_COLUMNS = ("employee_number", "name", "staff_group", "title", "department_code",

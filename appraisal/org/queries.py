@@ -13,7 +13,6 @@ from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager
 
 from appraisal.auth.models import User
-from appraisal.core.audit import AuditEntry
 from appraisal.extensions import db
 from appraisal.org.importing import (
     DepartmentRecord,
@@ -141,16 +140,6 @@ def employee_number_taken(number: str, exclude_id: int | None = None) -> Staff |
 def account_of(staff: Staff):
     """The user account linked to ``staff``, if any."""
     return db.session.scalars(select(User).where(User.staff_id == staff.id)).first()
-
-
-def history(object_type: str, object_id: int, limit: int = 20) -> list[tuple]:
-    """The latest audit entries about one object with the actor's username, newest first."""
-    return db.session.execute(
-        select(AuditEntry, User.username)
-        .outerjoin(User, User.id == AuditEntry.actor_id)
-        .where(AuditEntry.object_type == object_type, AuditEntry.object_id == str(object_id))
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
-    ).all()
 
 
 # -- import look-ups -------------------------------------------------------------------------

@@ -7,12 +7,14 @@ from datetime import date
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from appraisal.audit.queries import history
+from appraisal.core.choices import department_choices
+from appraisal.core.csv_io import CsvFileError, RowError, decode_upload, write_csv
 from appraisal.core.handlers import RH, AdminRH, get_or_404
 from appraisal.core.i18n import lazy_gettext as _l
 from appraisal.core.pagination import paginate
 from appraisal.extensions import db
 from appraisal.org import forms, operations, queries, rules
-from appraisal.org.csv_io import CsvFileError, RowError, decode_upload, write_csv
 from appraisal.org.importing import DEPARTMENT_COLUMNS, STAFF_COLUMNS
 from appraisal.org.models import (
     Department,
@@ -68,7 +70,7 @@ class RHDepartments(AdminRH):
         tree = queries.department_tree()
         if form is None:
             form = forms.DepartmentForm(formdata=None)
-        form.parent.choices = forms.department_choices(flatten(tree), _l("— none (top level) —"))
+        form.parent.choices = department_choices(flatten(tree), _l("— none (top level) —"))
         return render_template("org/departments.html", tree=tree, form=form)
 
 
@@ -111,7 +113,7 @@ class RHDepartmentBase(AdminRH):
                                                  parent=str(department.parent_id or ""))
         options = department_options()
         # Offer only real destinations; the operation still refuses the others by itself.
-        move_form.parent.choices = forms.department_choices(
+        move_form.parent.choices = department_choices(
             [(d, depth) for d, depth in options if department.can_move_under(d)],
             _l("— none (top level) —"))
         staff, active_below = queries.subtree_counts(department)
@@ -121,7 +123,7 @@ class RHDepartmentBase(AdminRH):
             move_form=move_form, action_form=forms.ActionForm(),
             ancestors=queries.ancestors(department), children=children, staff_count=staff,
             active_below=active_below,
-            history=queries.history("Department", department.id))
+            history=history("Department", department.id))
 
 
 class RHDepartmentDetail(RHDepartmentBase):
@@ -240,7 +242,7 @@ class RHStaffList(RH):
         return department is None or rules.can_filter_by_department(self.user, department)
 
     def process(self):
-        self.form.department.choices = forms.department_choices(
+        self.form.department.choices = department_choices(
             department_options(queries.departments_in_scope(self.user)), _l("All departments"))
         page = paginate(queries.staff_select(self.user, self.filters))
         return render_template("org/staff_list.html", page=page, form=self.form,
@@ -285,7 +287,7 @@ class RHStaffDetail(RHStaffBase):
             "org/staff_detail.html", staff=self.staff,
             ancestors=queries.ancestors(self.staff.department),
             account=queries.account_of(self.staff) if is_admin else None,
-            history=queries.history("Staff", self.staff.id) if is_admin else [],
+            history=history("Staff", self.staff.id) if is_admin else [],
             can_edit=is_admin)
 
 
@@ -294,7 +296,7 @@ class StaffFormMixin:
 
     def build_form(self, **data) -> forms.StaffForm:
         form = forms.StaffForm(**data)
-        form.department.choices = forms.department_choices(department_options(),
+        form.department.choices = department_choices(department_options(),
                                                            _l("— choose —"))
         return form
 

@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from appraisal.org.csv_io import (
+from appraisal.core.csv_io import (
     CsvFileError,
     decode_upload,
     neutralise,
