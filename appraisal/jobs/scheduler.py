@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
+from appraisal.jobs.alarms import refresh_alarms
 from appraisal.jobs.housekeeping import housekeeping
 from appraisal.jobs.outbox import deliver_outbox
 from appraisal.jobs.runner import Job, log, run_job, stopping
@@ -23,6 +24,8 @@ JOBS: dict[str, Job] = {
             "Deliver the e-mail outbox"),
         Job("housekeeping", housekeeping, "SCHEDULER_HOUSEKEEPING_SECONDS",
             "Remove expired idempotency keys and unconfirmed uploads"),
+        Job("alarms", refresh_alarms, "SCHEDULER_ALARMS_SECONDS",
+            "Raise the funnel-plot alarms of the cycles taking data"),
     ]
 }
 

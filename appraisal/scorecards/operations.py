@@ -66,7 +66,10 @@ def refresh_alarms(actor, cycle: Cycle) -> RefreshResult:
             if (outlier.key, indicator.id) in existing:
                 result.already_known += 1
                 continue
-            alarm = _insert_alarm(actor, cycle, indicator, outlier)
+            # A risk-adjusted rate sits at its case-mix equivalent cases on the funnel; the
+            # alarm keeps the real number of cases.
+            cases = cohort.values_of(outlier.indicator, "denominator")[cohort.rows[outlier.key]]
+            alarm = _insert_alarm(actor, cycle, indicator, outlier, float(cases))
             if alarm is not None:
                 existing.add((outlier.key, indicator.id))
                 result.raised.append(alarm)
@@ -81,13 +84,14 @@ def refresh_alarms_of_current_cycles(actor=None) -> dict[str, RefreshResult]:
     return {cycle.name: refresh_alarms(actor, cycle) for cycle in cycles}
 
 
-def _insert_alarm(actor, cycle: Cycle, indicator: Indicator, outlier: Outlier) -> Alarm | None:
+def _insert_alarm(actor, cycle: Cycle, indicator: Indicator, outlier: Outlier,
+                  cases: float) -> Alarm | None:
     """Insert one alarm unless it exists (another process may have raised it a moment ago)."""
     position = outlier.position
     values = {"cycle_id": cycle.id, "staff_id": outlier.key, "indicator_id": indicator.id,
               "observed_rate": position.rate, "group_rate": position.theta0,
               "lower_limit": position.lower998, "upper_limit": position.upper998,
-              "denominator": position.n, "side": "high" if position.side == "above" else "low",
+              "denominator": cases, "side": "high" if position.side == "above" else "low",
               "raised_at": utcnow(), "acknowledgement_note": ""}
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     statement = (dialect.insert(Alarm).values(**values)

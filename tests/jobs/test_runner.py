@@ -106,11 +106,12 @@ def test_run_job_rejects_an_unknown_job(app):
 def test_the_scheduler_has_every_job_on_its_interval(app):
     app.config["SCHEDULER_OUTBOX_SECONDS"] = 45
     app.config["SCHEDULER_HOUSEKEEPING_SECONDS"] = 7200
+    app.config["SCHEDULER_ALARMS_SECONDS"] = 600
 
     scheduler = build_scheduler(app)
 
     intervals = {job.id: job.trigger.interval.total_seconds() for job in scheduler.get_jobs()}
-    assert intervals == {"outbox": 45, "housekeeping": 7200}
+    assert intervals == {"outbox": 45, "housekeeping": 7200, "alarms": 600}
 
 
 def test_old_runs_are_pruned(app):

@@ -3,13 +3,16 @@ the managers told; listed per department scope; acknowledged with a note."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
 from appraisal.core.audit import AuditEntry
+from appraisal.core.db import utcnow
 from appraisal.cycles.models import CycleState
 from appraisal.extensions import db
-from appraisal.measurements.models import Alarm
+from appraisal.measurements.models import Alarm, Measurement
 from appraisal.notifications.models import Notification
 from appraisal.org.models import DepartmentKind, StaffGroup
 from appraisal.scorecards import loading
@@ -144,3 +147,29 @@ def test_another_manager_cannot_acknowledge(client, auth, ward):
                        data={"note": "Not mine."}).status_code == 403
     with pytest.raises(PermissionError):
         acknowledge_alarm(ward.other_manager, alarm, "Not mine.")
+
+
+def test_a_risk_adjusted_alarm_keeps_the_real_number_of_cases(ward):
+    """On the funnel a risk-adjusted rate sits at expected / group rate; the alarm (and the
+    alarms page's "Cases") must still say how many patients the clinician treated."""
+    person = ward.staff[3]
+    mortality = db.session.scalars(select(Measurement).filter_by(
+        cycle_id=ward.cycle.id, staff_id=person.id, indicator_id=ward.mortality.id)).one()
+    mortality.numerator, mortality.denominator, mortality.expected = 30, 150, 3.0
+    db.session.commit()
+    refresh_alarms(ward.admin, ward.cycle)
+    alarm = db.session.scalars(select(Alarm).filter_by(
+        staff_id=person.id, indicator_id=ward.mortality.id)).one()
+    assert alarm.denominator == 150 and alarm.side == "high"
+
+
+def test_the_scheduler_job_raises_the_alarms(app, ward):
+    from appraisal.jobs.runner import run_job
+    from appraisal.jobs.scheduler import JOBS
+
+    result = run_job(app, JOBS["alarms"])
+    assert result.outcome == "succeeded", result.error
+    raised = alarms()
+    assert raised and result.summary.startswith(f"{len(raised)} alarm(s) raised in 1 cycle(s)")
+    again = run_job(app, JOBS["alarms"], now=utcnow() + timedelta(hours=1))
+    assert again.summary.startswith("0 alarm(s) raised") and len(alarms()) == len(raised)
