@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 
 from appraisal.auth.models import Role, RoleGrant, User
+from appraisal.cycles.models import Cycle, CycleState
 from appraisal.extensions import db
+from appraisal.indicators.models import Indicator
+from appraisal.measurements.models import Measurement
 from appraisal.org.models import Department, Staff
 
 
@@ -19,7 +22,8 @@ class ChecklistStep:
 
 
 def admin_counts() -> dict[str, int]:
-    """Counts for the administrator's overview (one statement)."""
+    """Counts for the administrator's overview, and whether the quantitative baseline has its
+    indicators, a cycle under way and data (one statement)."""
     row = db.session.execute(
         select(
             select(func.count()).select_from(Department).where(Department.active).scalar_subquery(),
@@ -27,9 +31,13 @@ def admin_counts() -> dict[str, int]:
             select(func.count()).select_from(User).where(User.active).scalar_subquery(),
             select(func.count()).select_from(RoleGrant)
             .where(RoleGrant.role == Role.manager).scalar_subquery(),
+            exists().where(Indicator.active),
+            exists().where(Cycle.state != CycleState.draft),
+            exists().where(Measurement.id.is_not(None)),
         )
     ).one()
-    return dict(zip(("departments", "staff", "users", "manager_grants"), row))
+    return dict(zip(("departments", "staff", "users", "manager_grants", "indicators",
+                     "cycle_under_way", "measurements"), row))
 
 
 def department_staff_counts(departments: list[Department]) -> dict[int, int]:

@@ -25,6 +25,12 @@ class RHHome(AuthenticatedRH):
                                       "accounts.users"),
                 queries.ChecklistStep(_l("Name department managers"),
                                       counts["manager_grants"] > 0, "accounts.users"),
+                queries.ChecklistStep(_l("Choose the indicators of the library"),
+                                      bool(counts["indicators"]), "indicators.index"),
+                queries.ChecklistStep(_l("Open an appraisal cycle with its schemes"),
+                                      bool(counts["cycle_under_way"]), "cycles.index"),
+                queries.ChecklistStep(_l("Import the measurements"),
+                                      bool(counts["measurements"]), "measurements.import_upload"),
             ]
         if self.user.is_manager:
             departments = self.user.managed_departments
