@@ -227,8 +227,8 @@ class MeasurementRows:
 
     @classmethod
     def of(cls, rows: list) -> MeasurementRows:
-        # One array per column: about 30 times faster than a Python object per row, which at
-        # 800,000 rows was most of the time a whole cycle took to score.
+        # One array per column, not a Python object per row: at 800,000 rows the objects
+        # were most of the time a whole cycle took to score (benchmarks/README.md).
         columns = list(zip(*rows)) if rows else [()] * 7
         ids = [np.array(column, dtype=np.int64) for column in columns[:3]]
         parts = np.array(columns[3:], dtype=float).reshape(4, len(rows))
