@@ -97,3 +97,17 @@ def measurements_of(cycle) -> list[tuple]:
 
 def count_measurements() -> int:
     return db.session.scalar(select(func.count()).select_from(Measurement))
+
+
+GOOD = [{"employee_number": "E001", "indicator_code": "READMIT30", "numerator": 3,
+         "denominator": 120},
+        {"employee_number": "E001", "indicator_code": "MORTALITY", "numerator": 2,
+         "denominator": 150, "expected": 2.7},
+        {"employee_number": "E002", "indicator_code": "VISITS", "value": 1520}]
+
+
+def send(client, world, secret, body, key="key-1", cycle=None, **headers):
+    cycle_id = (cycle or world.cycle).id
+    extra = {"Idempotency-Key": key} if key is not None else {}
+    return client.post(f"/api/v1/cycles/{cycle_id}/batches", json=body,
+                       headers=bearer(secret, **extra, **headers))

@@ -13,26 +13,15 @@ from sqlalchemy import func, select
 from appraisal.extensions import db
 from appraisal.measurements.models import IdempotencyRecord, ImportBatch
 from tests.api.helpers import (
+    GOOD,
     audit_entries,
     bearer,
     count_measurements,
     csv_text,
     issue_token,
     measurements_of,
+    send,
 )
-
-GOOD = [{"employee_number": "E001", "indicator_code": "READMIT30", "numerator": 3,
-         "denominator": 120},
-        {"employee_number": "E001", "indicator_code": "MORTALITY", "numerator": 2,
-         "denominator": 150, "expected": 2.7},
-        {"employee_number": "E002", "indicator_code": "VISITS", "value": 1520}]
-
-
-def send(client, world, secret, body, key="key-1", cycle=None, **headers):
-    cycle_id = (cycle or world.cycle).id
-    extra = {"Idempotency-Key": key} if key is not None else {}
-    return client.post(f"/api/v1/cycles/{cycle_id}/batches", json=body,
-                       headers=bearer(secret, **extra, **headers))
 
 
 def batches() -> int:

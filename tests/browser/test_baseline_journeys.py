@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_journeys import log_in, open_menu, watch_console
+from tests.browser.helpers import log_in, open_menu, watch_console
 
 pytestmark = pytest.mark.browser
 

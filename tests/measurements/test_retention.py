@@ -12,9 +12,8 @@ from appraisal.extensions import db
 from appraisal.jobs.runner import run_job
 from appraisal.jobs.scheduler import JOBS
 from appraisal.measurements.models import IdempotencyRecord, MeasurementUpload, UploadStatus
-from tests.api.helpers import audit_entries, build_world, csv_text, issue_token
-from tests.api.test_batches import GOOD, send
-from tests.measurements.test_import_pages import FIRST, confirm, upload
+from tests.api.helpers import GOOD, audit_entries, build_world, csv_text, issue_token, send
+from tests.measurements.helpers import FIRST, confirm, upload
 
 
 @pytest.fixture
