@@ -9,6 +9,7 @@ import re
 from itertools import count
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from appraisal import create_app
@@ -47,12 +48,31 @@ def _database_per_xdist_worker() -> None:
 _database_per_xdist_worker()
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in an application context of its own, as on a
+    real server: a fresh ``g`` and its own database session, so a page cannot pass a test by
+    seeing what an earlier request left in ``g`` or in the session.
+
+    What the test built is committed first (a server sees only committed data), and the
+    test's objects are expired afterwards, so the test reads what the request wrote.
+    """
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        try:
+            with self.application.app_context():
+                return super().open(*args, **kwargs)
+        finally:
+            db.session.expire_all()
+
+
 @pytest.fixture
 def app(tmp_path):
     config = {"TESTING": True, "SECRET_KEY": "test-secret", "SERVER_NAME": "localhost"}
     if not POSTGRES:
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'test.sqlite'}"
     app = create_app(config)
+    app.test_client_class = IsolatedClient
     with app.app_context():
         if POSTGRES:
             _reset_postgres()
