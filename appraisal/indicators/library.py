@@ -9,13 +9,14 @@ times.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, fields
 
 from sqlalchemy import func, select
 
 from appraisal.core import audit
 from appraisal.extensions import db
 from appraisal.indicators.models import Dimension, Direction, Indicator, IndicatorKind
+from appraisal.indicators.rules import IndicatorValues
 
 Q, E, P, F, L, S = (Dimension.quality_safety, Dimension.efficiency_process, Dimension.patient,
                     Dimension.finance, Dimension.learning_growth, Dimension.public_service)
@@ -23,30 +24,13 @@ RATE, VALUE, COUNT = IndicatorKind.rate, IndicatorKind.value, IndicatorKind.coun
 UP, DOWN = Direction.higher, Direction.lower
 
 
-@dataclass(frozen=True)
-class LibraryIndicator:
-    """One library entry, in the shape of an ``Indicator``."""
-
-    code: str
-    name: str
-    explanation: str
-    dimension: Dimension
-    kind: IndicatorKind
-    unit: str
-    direction: Direction
-    data_source: str
-    risk_adjustable: bool
-    plausible_min: float | None
-    plausible_max: float | None
-
-
 def _i(code, name, explanation, dimension, kind, unit, direction, source, risk=False,
-       low=None, high=None) -> LibraryIndicator:
-    return LibraryIndicator(code, name, explanation, dimension, kind, unit, direction, source,
+       low=None, high=None) -> IndicatorValues:
+    return IndicatorValues(code, name, explanation, dimension, kind, unit, direction, source,
                             risk, low, high)
 
 
-DEMO_INDICATORS: tuple[LibraryIndicator, ...] = (
+DEMO_INDICATORS: tuple[IndicatorValues, ...] = (
     # -- quality & safety --------------------------------------------------------------------
     _i("READMIT30", "30-day readmission rate",
        "Share of your discharged patients who were admitted again, unplanned, within 30 days. "
@@ -178,6 +162,6 @@ def load_demo_indicators(actor=None) -> list[Indicator]:
     return added
 
 
-def _entry_of(indicator: Indicator) -> LibraryIndicator:
-    return LibraryIndicator(**{name: getattr(indicator, name)
-                               for name in LibraryIndicator.__dataclass_fields__})
+def _entry_of(indicator: Indicator) -> IndicatorValues:
+    return IndicatorValues(**{field.name: getattr(indicator, field.name)
+                              for field in fields(IndicatorValues)})

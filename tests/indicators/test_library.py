@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from sqlalchemy import func, select
 
 from appraisal.extensions import db
 from appraisal.indicators.library import DEMO_INDICATORS, load_demo_indicators
 from appraisal.indicators.models import DATA_SOURCE_LABELS, Dimension, Indicator, IndicatorKind
-from appraisal.indicators.rules import IndicatorValues, indicator_problems
+from appraisal.indicators.rules import indicator_problems
 from tests.org.helpers import audit_entries, page_text
 
 
@@ -20,7 +18,7 @@ def test_about_thirty_valid_indicators_cover_every_dimension():
     assert {entry.dimension for entry in DEMO_INDICATORS} == set(Dimension)
     assert {entry.kind for entry in DEMO_INDICATORS} == set(IndicatorKind)
     for entry in DEMO_INDICATORS:
-        assert indicator_problems(IndicatorValues(**asdict(entry))) == [], entry.code
+        assert indicator_problems(entry) == [], entry.code
         assert entry.data_source in DATA_SOURCE_LABELS, entry.code
         assert 20 <= len(entry.explanation) <= 300, entry.code
 
